@@ -1,0 +1,3 @@
+module github.com/wharfhq/wharf/hack
+
+go 1.26.8
