@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type schedProc struct {
+	cmd     *exec.Cmd
+	done    chan error
+	logPath string
+}
+
+// startScheduler runs a wharf-scheduler or upstream kube-scheduler binary
+// against url without leader election and with client rate limits lifted.
+func startScheduler(_ context.Context, kind, bin, dir, url string) (*schedProc, error) {
+	kc := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(kc, []byte(kubeconfig(url)), 0o600); err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	var args []string
+	switch kind {
+	case "wharf":
+		args = []string{"--kubeconfig", kc, "--leader-elect=false", "--bind-address", fmt.Sprintf("127.0.0.1:%d", port)}
+	default:
+		cfg := filepath.Join(dir, "scheduler-config.yaml")
+		if err := os.WriteFile(cfg, []byte(upstreamConfig(kc)), 0o600); err != nil {
+			return nil, err
+		}
+		args = []string{"--config", cfg, "--secure-port", strconv.Itoa(port), "--bind-address", "127.0.0.1",
+			"--authentication-skip-lookup", "--authorization-always-allow-paths=/healthz,/metrics"}
+	}
+	logPath := filepath.Join(dir, kind+"-scheduler.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	p := &schedProc{cmd: cmd, done: make(chan error, 1), logPath: logPath}
+	go func() { p.done <- cmd.Wait() }()
+	return p, nil
+}
+
+func (p *schedProc) stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// peakRSS reads VmHWM of the scheduler process.
+func (p *schedProc) peakRSS() (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", p.cmd.Process.Pid)
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func kubeconfig(server string) string {
+	return "apiVersion: v1\nkind: Config\nclusters:\n- name: bench\n  cluster:\n    server: " + server +
+		"\ncontexts:\n- name: bench\n  context:\n    cluster: bench\n    user: bench\ncurrent-context: bench\n" +
+		"users:\n- name: bench\n  user: {}\n"
+}
+
+// upstreamConfig gives kube-scheduler scheduler_perf's client limits.
+func upstreamConfig(kubeconfigPath string) string {
+	return "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n" +
+		"clientConnection:\n  kubeconfig: " + kubeconfigPath + "\n  qps: 5000\n  burst: 10000\n" +
+		"leaderElection:\n  leaderElect: false\n"
+}
