@@ -233,3 +233,45 @@ func TestGetWatchPrintsChanges(t *testing.T) {
 		t.Fatalf("get -w never printed the new configmap; output:\n%s", out.String())
 	}
 }
+
+func TestMutatingVerbs(t *testing.T) {
+	c := newCluster(t)
+	rc := readFile(t, "hello-controller.json")
+	c.ok(rc, "create", "-f", "-")
+	wantMatch(t, c.ok("", "scale", "rc", "hello-controller", "--replicas=4"), `^replicationcontroller/hello-controller scaled\n$`)
+	if out := c.ok("", "get", "rc/hello-controller", "-o", "jsonpath={.spec.replicas}"); out != "4" {
+		t.Fatalf("replicas after scale: %q", out)
+	}
+	_, errOut, code := c.run("", "scale", "rc", "hello-controller", "--replicas=2", "--current-replicas=3")
+	if code == 0 || !strings.Contains(errOut, "expected replicas to be 3, was 4") {
+		t.Fatalf("--current-replicas precondition: code %d, %s", code, errOut)
+	}
+
+	wantMatch(t, c.ok("", "label", "rc", "hello-controller", "tier=web"), `^replicationcontroller/hello-controller labeled\n$`)
+	_, errOut, _ = c.run("", "label", "rc", "hello-controller", "tier=db")
+	wantMatch(t, errOut, `already has a value \(web\), and --overwrite is false`)
+	c.ok("", "label", "rc/hello-controller", "tier=db", "--overwrite")
+	c.ok("", "annotate", "rc/hello-controller", "note=hi")
+	out := c.ok("", "get", "rc", "hello-controller", "-o", "jsonpath={.metadata.labels.tier}/{.metadata.annotations.note}")
+	if out != "db/hi" {
+		t.Fatalf("label/annotate: %q", out)
+	}
+	c.ok("", "label", "rc/hello-controller", "tier-")
+	if out := c.ok("", "get", "rc", "hello-controller", "--show-labels", "--no-headers"); strings.Contains(out, "tier=") {
+		t.Fatalf("label not removed: %q", out)
+	}
+
+	out = c.ok("", "describe", "rc", "hello-controller")
+	wantMatch(t, out, `(?m)^Name:\s+hello-controller$`)
+	wantMatch(t, out, `(?m)^Annotations:\s+note: hi$`)
+
+	wantMatch(t, c.ok("", "patch", "rc", "hello-controller", "--type=merge", "-p", `{"spec":{"replicas":1}}`), `patched`)
+	wantMatch(t, c.ok("", "delete", "rc", "hello-controller"), `^replicationcontroller "hello-controller" deleted\n$`)
+	_, errOut, _ = c.run("", "get", "rc", "hello-controller")
+	wantMatch(t, errOut, `NotFound`)
+
+	c.ok("", "create", "namespace", "tmp")
+	c.ok("", "create", "configmap", "a", "-n", "tmp", "--from-literal=k=v")
+	c.ok("", "create", "configmap", "b", "-n", "tmp", "--from-literal=k=v")
+	wantMatch(t, c.ok("", "delete", "configmaps", "--all", "-n", "tmp"), `configmap "a" deleted\nconfigmap "b" deleted\n`)
+}

@@ -64,7 +64,7 @@ func runScale(ctx context.Context, env *Env, c *cli.Context) error {
 	}
 	name := t.names[0]
 	if cur := c.Int("current-replicas"); cur >= 0 {
-		scale, err := getObject(ctx, cl, t.res, env.namespace, name+"/scale")
+		scale, err := getObject(ctx, cl, t.res, env.namespace, name, "scale")
 		if err != nil {
 			return err
 		}

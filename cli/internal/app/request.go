@@ -63,9 +63,9 @@ func doJSON(ctx context.Context, cl *client.Client, req *client.Request, out any
 }
 
 // getObject fetches one object as unstructured JSON.
-func getObject(ctx context.Context, cl *client.Client, r resources.Resource, ns, name string) (*unstructured.Unstructured, error) {
+func getObject(ctx context.Context, cl *client.Client, r resources.Resource, ns, name string, sub ...string) (*unstructured.Unstructured, error) {
 	u := &unstructured.Unstructured{}
-	err := doJSON(ctx, cl, &client.Request{Method: http.MethodGet, Path: resourcePath(r, ns, name)}, &u.Object)
+	err := doJSON(ctx, cl, &client.Request{Method: http.MethodGet, Path: resourcePath(r, ns, name, sub...)}, &u.Object)
 	return u, err
 }
 
