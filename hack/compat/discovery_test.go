@@ -72,8 +72,15 @@ func TestErrorPredicates(t *testing.T) {
 	if _, err := pods.Get(t.Context(), "missing", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("get missing: want NotFound (404), got %v", err)
 	}
-	if _, err := cs.CoreV1().Pods("no-such-ns").Create(t.Context(), newPod("x", nil), metav1.CreateOptions{}); !apierrors.IsNotFound(err) {
+	orphan := newPod("x", nil)
+	orphan.Namespace = "no-such-ns"
+	if _, err := cs.CoreV1().Pods("no-such-ns").Create(t.Context(), orphan, metav1.CreateOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("create in missing namespace: want NotFound (404), got %v", err)
+	}
+	wrongNS := newPod("y", nil)
+	wrongNS.Namespace = "kube-system"
+	if _, err := pods.Create(t.Context(), wrongNS, metav1.CreateOptions{}); !apierrors.IsBadRequest(err) {
+		t.Errorf("create with a namespace in the body that differs from the URL: want BadRequest (400), got %v", err)
 	}
 	createPods(t, cs, newPod("dup", nil))
 	if _, err := pods.Create(t.Context(), newPod("dup", nil), metav1.CreateOptions{}); !apierrors.IsAlreadyExists(err) {

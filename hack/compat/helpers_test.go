@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/wharfhq/wharf/apiserver/apiservertest"
@@ -16,21 +17,35 @@ import (
 
 const ns = metav1.NamespaceDefault
 
-// start runs a fresh apiserver and returns it with a clientset built from
-// the kubeconfig it wrote, exactly as an upstream program would load it.
+// start runs a fresh apiserver and returns it with a JSON clientset built
+// from the kubeconfig it wrote, as an upstream program would load it.
+//
+// client-go's typed clients send protobuf bodies unless told otherwise;
+// Wharf speaks JSON (DESIGN: protobuf is not required), so the clientset is
+// configured for JSON, the way kube-scheduler's --kube-api-content-type
+// does. TestDefaultContentType covers the untouched default.
 func start(t *testing.T, opts ...apiservertest.Option) (*apiservertest.Server, *kubernetes.Clientset) {
 	t.Helper()
 	s := apiservertest.Start(t, opts...)
-	cfg, err := clientcmd.BuildConfigFromFlags("", s.Kubeconfig)
-	if err != nil {
-		t.Fatalf("load kubeconfig %s: %v", s.Kubeconfig, err)
-	}
-	cfg.QPS, cfg.Burst = 1000, 1000
+	cfg := restConfig(t, s)
+	cfg.ContentType = "application/json"
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		t.Fatalf("clientset: %v", err)
 	}
 	return s, cs
+}
+
+// restConfig loads s.Kubeconfig with client-go's defaults, minus the
+// client-side rate limit.
+func restConfig(t *testing.T, s *apiservertest.Server) *rest.Config {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", s.Kubeconfig)
+	if err != nil {
+		t.Fatalf("load kubeconfig %s: %v", s.Kubeconfig, err)
+	}
+	cfg.QPS, cfg.Burst = 1000, 1000
+	return cfg
 }
 
 func newPod(name string, labels map[string]string) *corev1.Pod {

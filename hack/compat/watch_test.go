@@ -8,12 +8,15 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
+
+	"github.com/wharfhq/wharf/apiserver/apiservertest"
 )
 
 // waitTimeout bounds every wait for an event; it only turns a hang into a
@@ -176,4 +179,45 @@ func collect(t *testing.T, ch <-chan watch.Event, n int) []seenEvent {
 		}
 	}
 	return out
+}
+
+// TestWatchExpired moves a resourceVersion out of a small watch cache and
+// compacts etcd past it, then expects a watch from it to end in 410 Gone (an
+// error, or an ERROR event carrying an Expired Status), which is what makes
+// client-go's reflector relist. (Like upstream's cacher, Wharf may serve
+// compacted revisions while its watch cache still holds them.)
+func TestWatchExpired(t *testing.T) {
+	s, cs := start(t, apiservertest.WithWatchCacheCapacity(2))
+	pods := cs.CoreV1().Pods(ns)
+	createPods(t, cs, newPod("old", nil))
+	l, err := pods.List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		createPods(t, cs, newPod(fmt.Sprintf("newer-%d", i), nil))
+	}
+	if _, err := s.Compact(t.Context()); err != nil {
+		t.Fatalf("compact: %v", err)
+	}
+	w, err := pods.Watch(t.Context(), metav1.ListOptions{ResourceVersion: l.ResourceVersion})
+	if err != nil {
+		if !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
+			t.Fatalf("watch from a compacted resourceVersion: want 410, got %v", err)
+		}
+		return
+	}
+	defer w.Stop()
+	select {
+	case ev, ok := <-w.ResultChan():
+		if !ok {
+			t.Fatal("watch closed without an event")
+		}
+		st, isStatus := ev.Object.(*metav1.Status)
+		if ev.Type != watch.Error || !isStatus || st.Code != 410 {
+			t.Fatalf("first event %s %+v, want ERROR with a 410 Status", ev.Type, ev.Object)
+		}
+	case <-time.After(waitTimeout):
+		t.Fatalf("no event within %v from a compacted resourceVersion", waitTimeout)
+	}
 }

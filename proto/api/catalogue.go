@@ -25,6 +25,10 @@ type Info struct {
 	// Fields returns the field-selector fields of an object beyond
 	// metadata.name and metadata.namespace, which every resource has.
 	Fields func(Object) map[string]string
+	// TriggerField is the field most watches select on (pods:
+	// spec.nodeName, one watch per kubelet); the apiserver's watch cache
+	// indexes watchers by its value.
+	TriggerField string
 	// New and NewList return empty typed values (without TypeMeta; use
 	// NewObject/NewListObject for that).
 	New     func() Object
@@ -41,7 +45,8 @@ var all = []*Info{
 		New: func() Object { return &corev1.Namespace{} }, NewList: func() ListObject { return &corev1.NamespaceList{} }},
 	{Version: "v1", Resource: "pods", Singular: "pod", Kind: "Pod", Namespaced: true, ShortNames: []string{"po"},
 		Categories: []string{"all"}, Subresources: []string{"status", "binding", "log", "eviction"}, Fields: podFields,
-		New: func() Object { return &corev1.Pod{} }, NewList: func() ListObject { return &corev1.PodList{} }},
+		TriggerField: "spec.nodeName",
+		New:          func() Object { return &corev1.Pod{} }, NewList: func() ListObject { return &corev1.PodList{} }},
 	{Version: "v1", Resource: "nodes", Singular: "node", Kind: "Node", ShortNames: []string{"no"},
 		Subresources: []string{"status"}, Fields: nodeFields,
 		New: func() Object { return &corev1.Node{} }, NewList: func() ListObject { return &corev1.NodeList{} }},

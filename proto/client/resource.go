@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 
@@ -273,13 +272,4 @@ func isNil(obj any) bool {
 	}
 	v := reflect.ValueOf(obj)
 	return v.Kind() == reflect.Pointer && v.IsNil()
-}
-
-// queryWith returns q (or a new Values) with key set to value.
-func queryWith(q url.Values, key, value string) url.Values {
-	if q == nil {
-		q = url.Values{}
-	}
-	q.Set(key, value)
-	return q
 }

@@ -82,8 +82,18 @@ func (w *Watch[T]) Err() error {
 
 func (w *Watch[T]) setErr(err error) {
 	w.mu.Lock()
-	w.setErr(err)
+	w.err = err
 	w.mu.Unlock()
+}
+
+// stopped reports whether Stop has been called.
+func (w *Watch[T]) stopped() bool {
+	select {
+	case <-w.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // frame is one watch event on the wire.
@@ -113,7 +123,9 @@ func (w *Watch[T]) run(ctx context.Context, decode func([]byte) (T, error)) {
 		case <-w.stop:
 			return
 		case <-ctx.Done():
-			w.setErr(ctx.Err())
+			if !w.stopped() {
+				w.setErr(ctx.Err())
+			}
 			return
 		}
 	}
@@ -121,12 +133,7 @@ func (w *Watch[T]) run(ctx context.Context, decode func([]byte) (T, error)) {
 
 // endError classifies a read error: nil after Stop or a clean EOF.
 func (w *Watch[T]) endError(ctx context.Context, err error) error {
-	select {
-	case <-w.stop:
-		return nil
-	default:
-	}
-	if errors.Is(err, io.EOF) {
+	if w.stopped() || errors.Is(err, io.EOF) {
 		return nil
 	}
 	if ctx.Err() != nil {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -26,6 +25,7 @@ func streamFrames(block bool, frames ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
 		for _, f := range frames {
 			io.WriteString(w, f)
 			w.(http.Flusher).Flush()
@@ -172,5 +172,3 @@ func TestWatchUnstructured(t *testing.T) {
 		t.Errorf("events = %+v", evs)
 	}
 }
-
-var _ = corev1.Pod{}

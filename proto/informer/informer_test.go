@@ -79,8 +79,13 @@ func TestHandlerSeesUpdatedCache(t *testing.T) {
 	}})
 	start(t, inf)
 	lw.nextWatch(t, nil).send(t, watch.Added, pod("ns", "x", "2"))
-	if !<-seen {
-		t.Fatal("OnAdd ran before the cache held the object")
+	select {
+	case ok := <-seen:
+		if !ok {
+			t.Fatal("OnAdd ran before the cache held the object")
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("OnAdd not called")
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -234,7 +235,11 @@ func TestConcurrentReaders(t *testing.T) {
 	}
 	w.send(t, watch.Deleted, pod("ns", "sentinel", "1000"))
 	for got := ""; got != "delete sentinel"; {
-		got = <-rec.ch
+		select {
+		case got = <-rec.ch:
+		case <-time.After(waitLimit):
+			t.Fatal("sentinel delete not delivered")
+		}
 	}
 	close(stop)
 	wg.Wait()

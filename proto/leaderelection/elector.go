@@ -154,7 +154,7 @@ func (e *elector) expired(now time.Time, r record) bool {
 	if d <= 0 {
 		d = e.cfg.LeaseDuration
 	}
-	return true
+	return !e.observedAt.Add(d).After(now)
 }
 
 // observe records r, restarting the expiry clock if it changed, and

@@ -46,6 +46,28 @@ type candidate struct {
 	newLeaders chan string
 }
 
+// wait waits for the candidate's Run to return.
+func (cand *candidate) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case <-cand.done:
+	case <-time.After(waitLimit):
+		t.Fatalf("%s: Run did not return", cand.id)
+	}
+}
+
+// nextLeader returns the next OnNewLeader report.
+func (cand *candidate) nextLeader(t *testing.T) string {
+	t.Helper()
+	select {
+	case l := <-cand.newLeaders:
+		return l
+	case <-time.After(waitLimit):
+		t.Fatalf("%s: no OnNewLeader call", cand.id)
+		return ""
+	}
+}
+
 func newCluster(t *testing.T) *cluster {
 	return &cluster{
 		t:       t,
@@ -78,7 +100,7 @@ func (c *cluster) add(id string, edit func(*Config)) *candidate {
 		defer c.running.Add(-1)
 		cand.err = Run(ctx, cfg)
 	}()
-	c.t.Cleanup(func() { cancel(); <-cand.done })
+	c.t.Cleanup(func() { cancel(); cand.wait(c.t) })
 	c.waitIdle()
 	return cand
 }
@@ -204,7 +226,7 @@ func TestFailoverAfterLeaderStopsRenewing(t *testing.T) {
 	old.cl.setBroken(true) // partitioned: it can no longer renew
 
 	c.stepUntil(time.Minute, "old leader steps down", func() bool { return old.stopped.Load() == 1 })
-	<-old.done
+	old.wait(t)
 	if !errors.Is(old.err, ErrLostLeadership) {
 		t.Fatalf("old leader Run = %v, want ErrLostLeadership", old.err)
 	}
@@ -237,7 +259,7 @@ func TestReleaseOnCancel(t *testing.T) {
 	c.step(5 * time.Second) // b has now seen a's lease
 
 	a.cancel()
-	<-a.done
+	a.wait(t)
 	releasedAt := c.fc.Now()
 	if a.err != nil || a.stopped.Load() != 1 {
 		t.Fatalf("cancelled leader: Run = %v, OnStoppedLeading ×%d; want nil, ×1", a.err, a.stopped.Load())
@@ -263,7 +285,7 @@ func TestNoReleaseWithoutReleaseOnCancel(t *testing.T) {
 	a := c.add("a", nil)
 	c.stepUntil(time.Minute, "a leads", func() bool { return len(c.leaders()) == 1 })
 	a.cancel()
-	<-a.done
+	a.wait(t)
 	if r := c.holder(); r.holder != "a" {
 		t.Fatalf("holder = %q after cancel, want a (not released)", r.holder)
 	}
@@ -279,7 +301,7 @@ func TestExpiryIsJudgedOnOwnClock(t *testing.T) {
 	c.store.put(l)
 	t0 := c.fc.Now()
 	a := c.add("a", nil)
-	if got := <-a.newLeaders; got != "ghost" {
+	if got := a.nextLeader(t); got != "ghost" {
 		t.Fatalf("OnNewLeader(%s), want ghost", got)
 	}
 	c.stepUntil(time.Minute, "a takes over", func() bool { return len(c.leaders()) == 1 })
@@ -290,7 +312,7 @@ func TestExpiryIsJudgedOnOwnClock(t *testing.T) {
 	if wait := r.acquireTime.Sub(t0); wait < 20*time.Second {
 		t.Fatalf("took over after %v, before the holder's 20s lease ran out", wait)
 	}
-	if got := <-a.newLeaders; got != "a" {
+	if got := a.nextLeader(t); got != "a" {
 		t.Fatalf("OnNewLeader(%s), want a", got)
 	}
 }
@@ -312,7 +334,7 @@ func TestConflictIsRetried(t *testing.T) {
 		t.Fatalf("after losing the race: leaders %v, holder %q", c.leaders(), c.holder().holder)
 	}
 	c.step(5 * time.Second)
-	if got := <-a.newLeaders; got != "winner" {
+	if got := a.nextLeader(t); got != "winner" {
 		t.Fatalf("OnNewLeader(%s), want winner", got)
 	}
 	if len(c.leaders()) != 0 {
@@ -328,7 +350,7 @@ func TestLeaderStepsDownWhenLeaseTakenOver(t *testing.T) {
 	record{holder: "usurper", leaseDuration: 15 * time.Second, acquireTime: c.fc.Now(), renewTime: c.fc.Now(), transitions: 1}.apply(w)
 	c.store.put(w)
 	c.step(2 * time.Second)
-	<-a.done
+	a.wait(t)
 	if !errors.Is(a.err, ErrLostLeadership) || a.stopped.Load() != 1 || len(c.leaders()) != 0 {
 		t.Fatalf("Run = %v, stopped ×%d, leaders %v; want an immediate step-down", a.err, a.stopped.Load(), c.leaders())
 	}

@@ -38,6 +38,7 @@ func buildCaches(ctx context.Context, store *storage.Store, opts Options) (map[s
 				Decode:   func(kv storage.KV) (api.Object, error) { return codec.Decode(info, kv) },
 				Capacity: opts.WatchCacheCapacity,
 				Logger:   opts.Logger.With("resource", info.Resource),
+				Trigger:  triggerFunc(info),
 			})
 			mu.Lock()
 			defer mu.Unlock()
@@ -87,4 +88,13 @@ func createNamespaces(ctx context.Context, srv *server.Server) error {
 		}
 	}
 	return nil
+}
+
+// triggerFunc returns the watch cache trigger for a resource with a
+// TriggerField, or nil.
+func triggerFunc(info *api.Info) func(api.Object) string {
+	if info.TriggerField == "" || info.Fields == nil {
+		return nil
+	}
+	return func(obj api.Object) string { return info.Fields(obj)[info.TriggerField] }
 }

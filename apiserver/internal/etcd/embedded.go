@@ -136,6 +136,8 @@ func (e *Embedded) Endpoints() []string {
 }
 
 // Close stops the server and waits for it to release its data directory.
+// Open client streams (watches) delay it by up to etcd's request timeout
+// (6s here): cancel watches and close clients first for a quick stop.
 func (e *Embedded) Close() {
 	e.etcd.Close()
 }

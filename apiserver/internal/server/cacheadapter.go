@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/wharfhq/wharf/apiserver/internal/watchcache"
 	"github.com/wharfhq/wharf/proto/api"
 )
@@ -22,8 +25,22 @@ func (a cacheAdapter) Get(key string) (api.Object, bool) { return a.c.Get(key) }
 
 func (a cacheAdapter) List(prefix string) ([]api.Object, int64) { return a.c.List(prefix) }
 
-func (a cacheAdapter) Watch(ctx context.Context, from int64, prefix string, filter func(api.Object) bool) (eventStream, error) {
-	w, err := a.c.Watch(ctx, from, prefix, filter)
+func (a cacheAdapter) Watch(ctx context.Context, from int64, prefix string, sel *selector) (eventStream, error) {
+	var opts []watchcache.WatchOption
+	if v, ok := sel.trigger(); ok {
+		opts = append(opts, watchcache.WithTrigger(v))
+	}
+	w, err := a.c.Watch(ctx, from, prefix, sel.matches, opts...)
+	if errors.Is(err, watchcache.ErrTooLarge) {
+		// As upstream: the client asked for a revision the cache has not
+		// reached in time; it may retry.
+		st := apierrors.NewTimeoutError(fmt.Sprintf("Too large resource version: %d, current: %d", from, a.c.Revision()), 1)
+		st.ErrStatus.Details.Causes = []metav1.StatusCause{{Type: metav1.CauseTypeResourceVersionTooLarge, Message: "Too large resource version"}}
+		return nil, st
+	}
+	if errors.Is(err, watchcache.ErrStopped) {
+		return nil, apierrors.NewServiceUnavailable("the watch cache is stopping")
+	}
 	if err != nil {
 		return nil, mapWatchErr(err)
 	}

@@ -19,6 +19,11 @@
 //   - render: how a response is encoded: the object itself, a meta.k8s.io
 //     Table, or PartialObjectMetadata, as the Accept header asks.
 //
+// Subresources: status, scale (autoscaling/v1 Scale), pods/binding and
+// namespaces/<ns>/bindings, pods/eviction (no PodDisruptionBudgets) and
+// namespaces/finalize. The watch cache is used through cacheAdapter, so the
+// handlers only depend on the small objectCache interface.
+//
 // Objects are stored without resourceVersion; responses built from stored
 // bytes get it spliced in (see withRV) so the hot paths encode JSON once.
 package server

@@ -17,8 +17,8 @@ import (
 
 	"github.com/wharfhq/wharf/apiserver/internal/codec"
 	"github.com/wharfhq/wharf/apiserver/internal/etcd"
-	"github.com/wharfhq/wharf/apiserver/internal/watchcache"
 	"github.com/wharfhq/wharf/apiserver/internal/storage"
+	"github.com/wharfhq/wharf/apiserver/internal/watchcache"
 	"github.com/wharfhq/wharf/proto/api"
 )
 
@@ -52,7 +52,7 @@ func newEnv(t testing.TB, _ any) *env { return newCachedEnv(t, 0) }
 
 // newCachedEnv starts etcd and a server; keep > 0 adds a test watch cache
 // per resource that keeps that many events.
-func newCachedEnv(t testing.TB, keep int) *env {
+func newCachedEnv(t testing.TB, keep int, opts ...func(*Config)) *env {
 	t.Helper()
 	st := storage.New(startEtcd(t))
 	var caches map[string]*watchcache.Cache
@@ -69,8 +69,12 @@ func newCachedEnv(t testing.TB, keep int) *env {
 			caches[info.Resource] = c
 		}
 	}
-	s, err := New(Config{Store: st, Caches: caches, MaxRequestBodyBytes: 1 << 20,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := Config{Store: st, Caches: caches, MaxRequestBodyBytes: 1 << 20,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +85,6 @@ func newCachedEnv(t testing.TB, keep int) *env {
 	e := &env{t: t, url: hs.URL, srv: s, store: st}
 	for _, ns := range []string{"default", "kube-system"} {
 		o := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}
-		o.GetObjectKind().SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
 		if err := s.CreateIfMissing(context.Background(), o); err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -204,6 +205,10 @@ func (s *Server) listStore(ctx context.Context, r *request, p *listParams) (list
 	var err error
 	for {
 		if res, err = s.store.List(ctx, prefix, opts); err != nil {
+			if errors.Is(err, storage.ErrCompacted) && p.cont != "" {
+				return listMeta{}, nil, apierrors.NewResourceExpired("The provided continue parameter is too old to display a consistent list result. " +
+					"You can start a new list without the continue parameter.")
+			}
 			return listMeta{}, nil, storageError(err, r, "")
 		}
 		opts.Revision = res.Revision

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -90,5 +91,35 @@ func TestTableAndPartial(t *testing.T) {
 	_, body, _ = e.do("GET", pods+"/t1", "", "", "Accept", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1")
 	if decodeMap(t, body)["kind"] != "PartialObjectMetadata" {
 		t.Fatalf("partial: %s", body)
+	}
+}
+
+func TestNamespacedWithoutNamespace(t *testing.T) {
+	e := newEnv(t, nil)
+	e.must(404, "POST", "/api/v1/pods", podJSON("x", ""))
+	e.must(404, "GET", "/api/v1/pods/x", "")
+	e.must(404, "DELETE", "/api/v1/pods", "")
+	e.must(404, "GET", "/api/v1/namespaces/default/nodes", "")
+	e.must(200, "GET", "/api/v1/pods", "")
+}
+
+func TestContinueExpired(t *testing.T) {
+	e := newEnv(t, nil)
+	for i := 0; i < 3; i++ {
+		e.must(201, "POST", pods, podJSON(fmt.Sprintf("c%d", i), ""))
+	}
+	m := decodeMap(t, e.must(200, "GET", pods+"?limit=1", ""))
+	cont := meta(m)["continue"].(string)
+	e.must(201, "POST", pods, podJSON("later", ""))
+	rev, err := e.store.CurrentRevision(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Compact(context.Background(), rev); err != nil {
+		t.Fatal(err)
+	}
+	b := e.must(410, "GET", pods+"?limit=1&continue="+url.QueryEscape(cont), "")
+	if !strings.Contains(b, `"reason":"Expired"`) || !strings.Contains(b, "continue parameter is too old") {
+		t.Fatalf("expired continue: %s", b)
 	}
 }

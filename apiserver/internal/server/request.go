@@ -66,6 +66,10 @@ func parsePath(method, group, version, rest string, q map[string][]string) (*req
 		return nil, apierrors.NewNotFound(r.gr(), r.name)
 	}
 	r.verb = verbOf(method, r.name != "", watchPath || isTrue(first(q["watch"])))
+	if info.Namespaced && r.namespace == "" && r.verb != "list" && r.verb != "watch" {
+		// Only list and watch span all namespaces.
+		return nil, apierrors.NewNotFound(r.gr(), r.name)
+	}
 	return r, nil
 }
 
@@ -153,6 +157,8 @@ func (s *Server) dispatch(w http.ResponseWriter, hr *http.Request, r *request) {
 		s.handleBinding(w, hr, r)
 	case r.subresource == "scale":
 		s.handleScale(w, hr, r)
+	case r.subresource == "eviction":
+		s.handleEviction(w, hr, r)
 	case r.subresource == "finalize":
 		s.handleFinalize(w, hr, r)
 	case r.subresource != "" && r.subresource != "status":

@@ -56,3 +56,13 @@ func (s *selector) matches(obj api.Object) bool {
 func (s *selector) singleName() (string, bool) {
 	return s.fields.RequiresExactMatch("metadata.name")
 }
+
+// trigger returns the value the field selector pins the resource's
+// TriggerField to (pods: spec.nodeName=<node>), which lets the watch cache
+// offer this watch only the changes to such objects.
+func (s *selector) trigger() (string, bool) {
+	if s.info.TriggerField == "" {
+		return "", false
+	}
+	return s.fields.RequiresExactMatch(s.info.TriggerField)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -38,7 +39,8 @@ type objectCache interface {
 	List(keyPrefix string) ([]api.Object, int64)
 	// Watch streams events after fromRev under keyPrefix that pass filter.
 	// It returns an error wrapping errTooOld when fromRev is no longer kept.
-	Watch(ctx context.Context, fromRev int64, keyPrefix string, filter func(api.Object) bool) (eventStream, error)
+	// Watch streams changes under keyPrefix that pass sel.
+	Watch(ctx context.Context, fromRev int64, keyPrefix string, sel *selector) (eventStream, error)
 }
 
 // eventStream is one open watch on an objectCache.
@@ -150,13 +152,13 @@ func (s *Server) Register(r chi.Router) {
 	})
 }
 
-// CreateIfMissing stores obj (whose apiVersion/kind must be catalogued)
-// unless an object of that name already exists.
+// CreateIfMissing stores obj, a catalogued kind (found by its
+// apiVersion/kind, or by its Go type when those are unset), unless an
+// object of that name already exists.
 func (s *Server) CreateIfMissing(ctx context.Context, obj api.Object) error {
-	gvk := obj.GetObjectKind().GroupVersionKind()
-	info, ok := api.LookupKind(gvk.GroupVersion().String(), gvk.Kind)
+	info, ok := infoOf(obj)
 	if !ok {
-		return fmt.Errorf("create %s %q: kind not served", gvk, obj.GetName())
+		return fmt.Errorf("create %T %q: kind not served", obj, obj.GetName())
 	}
 	_, err := s.create(ctx, &request{info: info, namespace: obj.GetNamespace()}, obj)
 	if apierrors.IsAlreadyExists(err) {
@@ -166,6 +168,20 @@ func (s *Server) CreateIfMissing(ctx context.Context, obj api.Object) error {
 		return fmt.Errorf("create %s %q: %w", info.Kind, obj.GetName(), err)
 	}
 	return nil
+}
+
+func infoOf(obj api.Object) (*api.Info, bool) {
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	if gvk.Kind != "" {
+		return api.LookupKind(gvk.GroupVersion().String(), gvk.Kind)
+	}
+	t := reflect.TypeOf(obj)
+	for _, info := range api.All() {
+		if reflect.TypeOf(info.New()) == t {
+			return info, true
+		}
+	}
+	return nil, false
 }
 
 func (s *Server) strategy(info *api.Info) registry.Strategy { return s.strategies[info] }

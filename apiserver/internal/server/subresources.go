@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -263,4 +264,37 @@ func (s *Server) handleFinalize(w http.ResponseWriter, hr *http.Request, r *requ
 		return
 	}
 	s.writeItem(w, hr, r, http.StatusOK, it)
+}
+
+// handleEviction serves POST pods/<name>/eviction (policy/v1 Eviction):
+// the pod is deleted with the eviction's DeleteOptions. PodDisruptionBudgets
+// are not served, so no eviction is refused for one.
+func (s *Server) handleEviction(w http.ResponseWriter, hr *http.Request, r *request) {
+	if hr.Method != http.MethodPost {
+		s.writeError(w, hr, apierrors.NewMethodNotSupported(schema.GroupResource{Resource: "pods/eviction"}, r.verb))
+		return
+	}
+	body, err := s.readBody(w, hr)
+	if err == nil {
+		body, err = toJSON(mediaType(hr), body)
+	}
+	ev := &policyv1.Eviction{}
+	if err == nil {
+		err = decodeJSON(body, ev)
+	}
+	if err == nil && ev.Name != "" && ev.Name != r.name {
+		err = apierrors.NewBadRequest("name in URL does not match name in Eviction object")
+	}
+	opts := ev.DeleteOptions
+	if opts == nil {
+		opts = &metav1.DeleteOptions{}
+	}
+	if err == nil {
+		_, err = s.deleteObject(hr.Context(), r, r.name, opts)
+	}
+	if err != nil {
+		s.writeError(w, hr, err)
+		return
+	}
+	writeSuccess(w, http.StatusCreated, nil)
 }

@@ -94,6 +94,9 @@ func (s *Server) handleWatch(w http.ResponseWriter, hr *http.Request, r *request
 	var initial []api.Object
 	from := p.rv
 	if from == 0 {
+		if p.sendInitial && hr.URL.Query().Get("resourceVersion") == "" {
+			s.waitCache(ctx, c) // a consistent initial state, as upstream
+		}
 		var objs []api.Object
 		objs, from = c.List(prefix)
 		for _, o := range objs {
@@ -102,7 +105,7 @@ func (s *Server) handleWatch(w http.ResponseWriter, hr *http.Request, r *request
 			}
 		}
 	}
-	wt, err := c.Watch(ctx, from, prefix, p.sel.matches)
+	wt, err := c.Watch(ctx, from, prefix, p.sel)
 	if err != nil && !errors.Is(err, errTooOld) {
 		s.writeError(w, hr, err)
 		return

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -137,4 +138,34 @@ func TestWatchTooOld(t *testing.T) {
 		!strings.HasPrefix(st["message"].(string), "too old resource version: 2 (") {
 		t.Fatalf("got %s %v", typ, st)
 	}
+}
+
+func TestWatchPeriodicBookmarkAndTooLarge(t *testing.T) {
+	e := newCachedEnv(t, 100, func(c *Config) { c.BookmarkInterval = 50 * time.Millisecond })
+	a := decodeMap(t, e.must(201, "POST", pods, podJSON("a", "")))
+	rv := meta(a)["resourceVersion"].(string)
+	w := e.watch(pods + "?watch=1&allowWatchBookmarks=true&resourceVersion=" + rv)
+	bm := w.expect("BOOKMARK", "")
+	if meta(bm)["resourceVersion"] != rv || bm["kind"] != "Pod" {
+		t.Fatalf("bookmark: %v", bm)
+	}
+	code, body, _ := e.do("GET", pods+"?watch=1&resourceVersion=999999999", "", "")
+	if code != 504 || !strings.Contains(body, "Too large resource version") {
+		t.Fatalf("too large: %d %s", code, body)
+	}
+	e.must(400, "GET", pods+"?watch=1&timeoutSeconds=x", "")
+}
+
+func TestStatusUpdate(t *testing.T) {
+	e := newEnv(t, nil)
+	p := decodeMap(t, e.must(201, "POST", pods, podJSON("s", "")))
+	p["status"] = map[string]any{"phase": "Running"}
+	meta(p)["labels"] = map[string]any{"ignored": "no"}
+	raw, _ := json.Marshal(p)
+	got := decodeMap(t, e.must(200, "PUT", pods+"/s/status", string(raw)))
+	if got["status"].(map[string]any)["phase"] != "Running" {
+		t.Fatalf("status update: %v", got["status"])
+	}
+	e.must(200, "GET", pods+"/s/status", "")
+	e.must(405, "POST", pods+"/s/status", string(raw))
 }

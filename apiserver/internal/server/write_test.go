@@ -175,3 +175,11 @@ func TestBindingAndScale(t *testing.T) {
 	}
 	e.must(404, "GET", "/api/v1/namespaces/default/configmaps/x/scale", "")
 }
+
+func TestEviction(t *testing.T) {
+	e := newEnv(t, nil)
+	e.must(201, "POST", pods, podJSON("ev", ""))
+	e.must(201, "POST", pods+"/ev/eviction", `{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"ev","namespace":"default"}}`)
+	e.must(404, "GET", pods+"/ev", "")
+	e.must(404, "POST", pods+"/ev/eviction", `{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"ev"}}`)
+}

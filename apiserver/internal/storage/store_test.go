@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,6 +46,14 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
+// runs counts test runs so that -count=N uses fresh keys each time.
+var runs atomic.Int64
+
+// pfx returns a key prefix unique to this run of the test.
+func pfx(_ *testing.T, name string) string {
+	return fmt.Sprintf("/registry/%s-%d/", name, runs.Add(1))
+}
+
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -52,7 +62,7 @@ func ctxT(t *testing.T) context.Context {
 
 func TestCreateGetUpdateDelete(t *testing.T) {
 	ctx := ctxT(t)
-	key := "/registry/crud/default/a"
+	key := pfx(t, "crud") + "default/a"
 	rev, err := store.Create(ctx, key, []byte("v1"))
 	if err != nil {
 		t.Fatalf("Create: %v", err)
@@ -94,7 +104,7 @@ func TestCreateGetUpdateDelete(t *testing.T) {
 
 func TestDeleteUnconditional(t *testing.T) {
 	ctx := ctxT(t)
-	key := "/registry/uncond/x"
+	key := pfx(t, "uncond") + "x"
 	if _, err := store.Create(ctx, key, []byte("x")); err != nil {
 		t.Fatal(err)
 	}
@@ -110,14 +120,14 @@ func TestDeleteUnconditional(t *testing.T) {
 
 func TestListPagination(t *testing.T) {
 	ctx := ctxT(t)
-	prefix := "/registry/paged/"
+	prefix := pfx(t, "paged")
 	for i := range 25 {
 		if _, err := store.Create(ctx, fmt.Sprintf("%sns/obj-%02d", prefix, i), []byte("v")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A key sharing the prefix string but not the directory must not show.
-	if _, err := store.Create(ctx, "/registry/pagedx/ns/zzz", []byte("v")); err != nil {
+	if _, err := store.Create(ctx, strings.TrimSuffix(prefix, "/")+"x/ns/zzz", []byte("v")); err != nil {
 		t.Fatal(err)
 	}
 	first, err := store.List(ctx, prefix, storage.ListOptions{Limit: 10})
@@ -173,11 +183,12 @@ func TestListBadInput(t *testing.T) {
 
 func TestListCompacted(t *testing.T) {
 	ctx := ctxT(t)
-	rev, err := store.Create(ctx, "/registry/compacted/a", []byte("a"))
+	prefix := pfx(t, "compacted")
+	rev, err := store.Create(ctx, prefix+"a", []byte("a"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev2, err := store.Create(ctx, "/registry/compacted/b", []byte("b"))
+	rev2, err := store.Create(ctx, prefix+"b", []byte("b"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +198,7 @@ func TestListCompacted(t *testing.T) {
 	if err := store.Compact(ctx, rev2); err != nil {
 		t.Fatalf("compact twice: %v", err)
 	}
-	_, err = store.List(ctx, "/registry/compacted/", storage.ListOptions{Revision: rev})
+	_, err = store.List(ctx, prefix, storage.ListOptions{Revision: rev})
 	if !errors.Is(err, storage.ErrCompacted) {
 		t.Fatalf("List at compacted revision: err %v, want ErrCompacted", err)
 	}

@@ -33,7 +33,7 @@ func collect(t *testing.T, ch <-chan storage.WatchResult, n int) []storage.Event
 
 func TestWatchEvents(t *testing.T) {
 	ctx := ctxT(t)
-	prefix := "/registry/watched/"
+	prefix := pfx(t, "watched")
 	start, err := store.CurrentRevision(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +43,7 @@ func TestWatchEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Create(ctx, "/registry/other-resource/a", []byte("x")); err != nil {
+	if _, err := store.Create(ctx, pfx(t, "other")+"a", []byte("x")); err != nil {
 		t.Fatal(err)
 	}
 	r2, err := store.Update(ctx, prefix+"a", []byte("2"), r1)
@@ -71,7 +71,7 @@ func TestWatchEvents(t *testing.T) {
 
 func TestWatchFromCompactedRevision(t *testing.T) {
 	ctx := ctxT(t)
-	prefix := "/registry/wcompact/"
+	prefix := pfx(t, "wcompact")
 	r1, err := store.Create(ctx, prefix+"a", []byte("1"))
 	if err != nil {
 		t.Fatal(err)
@@ -146,18 +146,19 @@ func TestWatchProgress(t *testing.T) {
 func TestCompactor(t *testing.T) {
 	ctx, cancel := context.WithCancel(ctxT(t))
 	defer cancel()
-	r1, err := store.Create(ctx, "/registry/compactor/a", []byte("1"))
+	prefix := pfx(t, "compactor")
+	r1, err := store.Create(ctx, prefix+"a", []byte("1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Update(ctx, "/registry/compactor/a", []byte("2"), r1); err != nil {
+	if _, err := store.Update(ctx, prefix+"a", []byte("2"), r1); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); store.RunCompactor(ctx, 20*time.Millisecond) }()
 	deadline := time.After(20 * time.Second)
 	for {
-		_, err := store.List(ctx, "/registry/compactor/", storage.ListOptions{Revision: r1})
+		_, err := store.List(ctx, prefix, storage.ListOptions{Revision: r1})
 		if errors.Is(err, storage.ErrCompacted) {
 			break
 		}

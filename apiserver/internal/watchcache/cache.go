@@ -40,6 +40,12 @@ type Config struct {
 	// 10000, growing on demand up to 100000.
 	Capacity int
 	Logger   *slog.Logger
+	// Trigger, if set, returns an object's trigger value (for pods,
+	// spec.nodeName). Watchers started WithTrigger(v) are only offered
+	// changes whose old or new object has trigger value v, so N kubelets
+	// watching their own pods cost O(1) per event instead of O(N), as
+	// upstream's cacher does with its index triggers.
+	Trigger func(api.Object) string
 }
 
 // Cache is one resource's watch cache. Create it with New; it runs until
@@ -60,7 +66,11 @@ type Cache struct {
 	// Lock order: mu before wmu.
 	wmu      sync.Mutex
 	watchers map[*Watcher]struct{}
-	stopped  bool
+	// untriggered is the watchers without a trigger; triggered indexes
+	// the others by trigger value. Together they hold every watcher.
+	untriggered map[*Watcher]struct{}
+	triggered   map[string]map[*Watcher]struct{}
+	stopped     bool
 
 	lastProgress atomic.Int64 // unix nanos of the last progress request
 	done         chan struct{}
@@ -108,13 +118,15 @@ func newCache(cfg Config) (*Cache, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Cache{
-		cfg:      cfg,
-		log:      log.With("prefix", cfg.Prefix),
-		objects:  btree.NewG(32, lessEntry),
-		ring:     newRing(size, limit),
-		revCh:    make(chan struct{}),
-		watchers: make(map[*Watcher]struct{}),
-		done:     make(chan struct{}),
+		cfg:         cfg,
+		log:         log.With("prefix", cfg.Prefix),
+		objects:     btree.NewG(32, lessEntry),
+		ring:        newRing(size, limit),
+		revCh:       make(chan struct{}),
+		watchers:    make(map[*Watcher]struct{}),
+		untriggered: make(map[*Watcher]struct{}),
+		triggered:   make(map[string]map[*Watcher]struct{}),
+		done:        make(chan struct{}),
 	}, nil
 }
 

@@ -325,7 +325,7 @@ func TestFrameSharedAndEncoded(t *testing.T) {
 func TestWaitForRevisionOfOtherResource(t *testing.T) {
 	f := newFixture(t)
 	c := f.cache(0)
-	rev, err := testStore.Create(f.ctx, "/registry/elsewhere-"+t.Name()+"/x", []byte("{}"))
+	rev, err := testStore.Create(f.ctx, f.prefix[:len(f.prefix)-1]+"-elsewhere/x", []byte("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}

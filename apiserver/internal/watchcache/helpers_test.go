@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,6 +67,9 @@ func decode(kv storage.KV) (api.Object, error) {
 	return obj, nil
 }
 
+// runs counts fixtures so that -count=N uses fresh keys each time.
+var runs atomic.Int64
+
 // fixture is one test's resource prefix and cache.
 type fixture struct {
 	t      *testing.T
@@ -77,7 +81,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
-	return &fixture{t: t, ctx: ctx, prefix: "/registry/" + t.Name() + "/"}
+	return &fixture{t: t, ctx: ctx, prefix: fmt.Sprintf("/registry/%s-%d/", t.Name(), runs.Add(1))}
 }
 
 func (f *fixture) config(capacity int) Config {

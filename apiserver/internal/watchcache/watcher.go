@@ -30,6 +30,10 @@ type Watcher struct {
 	filter func(api.Object) bool
 	// minRev: records at or below it were delivered as the backlog.
 	minRev int64
+	// trigger is the trigger value this watcher is indexed under, if
+	// hasTrigger.
+	trigger    string
+	hasTrigger bool
 
 	// Guarded by c.wmu.
 	closed    bool
@@ -54,12 +58,18 @@ func (w *Watcher) Err() error {
 // Stop ends the watch. It is safe to call more than once.
 func (w *Watcher) Stop() {
 	w.c.wmu.Lock()
+	defer w.c.wmu.Unlock()
 	w.c.endLocked(w, nil)
-	stop := w.stopAfter
-	w.c.wmu.Unlock()
-	if stop != nil {
-		stop()
-	}
+}
+
+// WatchOption modifies a watch.
+type WatchOption func(*Watcher)
+
+// WithTrigger declares that filter only ever passes objects whose
+// Config.Trigger value is v, so the cache offers the watcher only changes
+// to such objects. It is ignored when the cache has no Trigger.
+func WithTrigger(v string) WatchOption {
+	return func(w *Watcher) { w.trigger, w.hasTrigger = v, true }
 }
 
 // Watch starts a watch of the keys under keyPrefix that pass filter (nil
@@ -75,7 +85,7 @@ func (w *Watcher) Stop() {
 // one that makes it stop matching is DELETED (carrying the previous state
 // at the change's revision), and changes to objects that match neither
 // before nor after are skipped.
-func (c *Cache) Watch(ctx context.Context, fromRev int64, keyPrefix string, filter func(api.Object) bool) (*Watcher, error) {
+func (c *Cache) Watch(ctx context.Context, fromRev int64, keyPrefix string, filter func(api.Object) bool, opts ...WatchOption) (*Watcher, error) {
 	if fromRev < 0 {
 		return nil, fmt.Errorf("watchcache: negative resource version %d", fromRev)
 	}
@@ -93,6 +103,10 @@ func (c *Cache) Watch(ctx context.Context, fromRev int64, keyPrefix string, filt
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	w := &Watcher{c: c, prefix: keyPrefix, filter: filter}
+	for _, o := range opts {
+		o(w)
+	}
+	w.hasTrigger = w.hasTrigger && c.cfg.Trigger != nil
 	backlog, err := c.backlogLocked(w, fromRev)
 	if err != nil {
 		return nil, err
@@ -106,7 +120,7 @@ func (c *Cache) Watch(ctx context.Context, fromRev int64, keyPrefix string, filt
 	if c.stopped {
 		return nil, ErrStopped
 	}
-	c.watchers[w] = struct{}{}
+	c.addWatcherLocked(w)
 	w.stopAfter = context.AfterFunc(ctx, w.Stop)
 	return w, nil
 }
@@ -147,22 +161,81 @@ func (c *Cache) dispatch(recs []*record) {
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	for w := range c.watchers {
+	for w := range c.untriggered {
 		for _, r := range recs {
-			if r.rev <= w.minRev || !strings.HasPrefix(r.key, w.prefix) {
-				continue
+			if !c.deliverLocked(w, r) {
+				break
 			}
-			ev, ok := r.eventFor(w.filter)
-			if !ok {
-				continue
+		}
+	}
+	if len(c.triggered) == 0 {
+		return
+	}
+	for _, r := range recs {
+		var cur, prev string
+		if r.cur != nil {
+			cur = c.cfg.Trigger(r.cur)
+			c.deliverTriggeredLocked(cur, r)
+		}
+		if r.prev != nil {
+			if prev = c.cfg.Trigger(r.prev); r.cur == nil || prev != cur {
+				c.deliverTriggeredLocked(prev, r)
 			}
-			select {
-			case w.out <- ev:
-				continue
-			default:
-				c.endLocked(w, fmt.Errorf("watchcache: %d events not read: %w", cap(w.out), ErrSlow))
-			}
-			break
+		}
+	}
+}
+
+func (c *Cache) deliverTriggeredLocked(value string, r *record) {
+	for w := range c.triggered[value] {
+		c.deliverLocked(w, r)
+	}
+}
+
+// deliverLocked sends r to w if it concerns w; it returns false when w
+// was ended because its buffer is full. c.wmu must be held.
+func (c *Cache) deliverLocked(w *Watcher, r *record) bool {
+	if w.closed {
+		return false
+	}
+	if r.rev <= w.minRev || !strings.HasPrefix(r.key, w.prefix) {
+		return true
+	}
+	ev, ok := r.eventFor(w.filter)
+	if !ok {
+		return true
+	}
+	select {
+	case w.out <- ev:
+		return true
+	default:
+		c.endLocked(w, fmt.Errorf("watchcache: %d events not read: %w", cap(w.out), ErrSlow))
+		return false
+	}
+}
+
+// addWatcherLocked registers w; c.wmu must be held.
+func (c *Cache) addWatcherLocked(w *Watcher) {
+	c.watchers[w] = struct{}{}
+	if !w.hasTrigger {
+		c.untriggered[w] = struct{}{}
+		return
+	}
+	set := c.triggered[w.trigger]
+	if set == nil {
+		set = make(map[*Watcher]struct{})
+		c.triggered[w.trigger] = set
+	}
+	set[w] = struct{}{}
+}
+
+// removeWatcherLocked unregisters w; c.wmu must be held.
+func (c *Cache) removeWatcherLocked(w *Watcher) {
+	delete(c.watchers, w)
+	delete(c.untriggered, w)
+	if set := c.triggered[w.trigger]; set != nil {
+		delete(set, w)
+		if len(set) == 0 {
+			delete(c.triggered, w.trigger)
 		}
 	}
 }
@@ -174,6 +247,10 @@ func (c *Cache) endLocked(w *Watcher, err error) {
 		return
 	}
 	w.closed, w.err = true, err
-	delete(c.watchers, w)
+	c.removeWatcherLocked(w)
 	close(w.out)
+	if w.stopAfter != nil {
+		// Does not wait for a running w.Stop, so it is safe under c.wmu.
+		w.stopAfter()
+	}
 }

@@ -20,6 +20,8 @@ func main() {
 	cases := flag.String("cases", "100:1000,1000:5000,5000:10000", "comma-separated nodes:pods cases")
 	flag.IntVar(&o.clients, "clients", 64, "concurrent pod creators")
 	flag.StringVar(&o.workDir, "workdir", "", "work directory (default: a temp dir, removed)")
+	flag.StringVar(&o.extraArgs, "scheduler-args", "", "extra space-separated arguments for wharf-scheduler")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "save a 5s CPU profile of wharf-scheduler per case here")
 	flag.Parse()
 	if err := run(o, *cases); err != nil {
 		fmt.Fprintln(os.Stderr, "scheduler-bench:", err)
@@ -29,6 +31,7 @@ func main() {
 
 type options struct {
 	apiserver, scheduler, upstream, workDir string
+	profileDir, extraArgs                   string
 	clients                                 int
 }
 
@@ -84,10 +87,10 @@ func parseCases(s string) ([]benchCase, error) {
 
 func writeTable(rs []result) error {
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "scheduler\tnodes\tpods\tpods/s\tp50\tp99\tpeak RSS MiB\t")
+	fmt.Fprintln(w, "scheduler\tnodes\tpods\tpods/s\tp50\tp99\tpeak RSS MiB\tsched CPU-s\tapiserver CPU-s\t")
 	for _, r := range rs {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f\t%s\t%s\t%d\t\n", r.kind, r.nodes, r.pods, r.podsPerSec,
-			r.p50.Round(100_000), r.p99.Round(100_000), r.peakRSS>>20)
+		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f\t%s\t%s\t%d\t%.1f\t%.1f\t\n", r.kind, r.nodes, r.pods, r.podsPerSec,
+			r.p50.Round(100_000), r.p99.Round(100_000), r.peakRSS>>20, r.schedCPU, r.apiCPU)
 	}
 	return w.Flush()
 }

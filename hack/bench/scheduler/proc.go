@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,11 +20,13 @@ type schedProc struct {
 	cmd     *exec.Cmd
 	done    chan error
 	logPath string
+	// addr is the wharf scheduler's metrics/pprof address.
+	addr string
 }
 
 // startScheduler runs a wharf-scheduler or upstream kube-scheduler binary
 // against url without leader election and with client rate limits lifted.
-func startScheduler(_ context.Context, kind, bin, dir, url string) (*schedProc, error) {
+func startScheduler(_ context.Context, kind, bin, dir, url string, extra []string) (*schedProc, error) {
 	kc := filepath.Join(dir, "kubeconfig")
 	if err := os.WriteFile(kc, []byte(kubeconfig(url)), 0o600); err != nil {
 		return nil, err
@@ -34,7 +38,8 @@ func startScheduler(_ context.Context, kind, bin, dir, url string) (*schedProc, 
 	var args []string
 	switch kind {
 	case "wharf":
-		args = []string{"--kubeconfig", kc, "--leader-elect=false", "--bind-address", fmt.Sprintf("127.0.0.1:%d", port)}
+		args = []string{"--kubeconfig", kc, "--leader-elect=false", "--profiling", "--bind-address", fmt.Sprintf("127.0.0.1:%d", port)}
+		args = append(args, extra...)
 	default:
 		cfg := filepath.Join(dir, "scheduler-config.yaml")
 		if err := os.WriteFile(cfg, []byte(upstreamConfig(kc)), 0o600); err != nil {
@@ -55,7 +60,7 @@ func startScheduler(_ context.Context, kind, bin, dir, url string) (*schedProc, 
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	p := &schedProc{cmd: cmd, done: make(chan error, 1), logPath: logPath}
+	p := &schedProc{cmd: cmd, done: make(chan error, 1), logPath: logPath, addr: fmt.Sprintf("127.0.0.1:%d", port)}
 	go func() { p.done <- cmd.Wait() }()
 	return p, nil
 }
@@ -107,4 +112,73 @@ func upstreamConfig(kubeconfigPath string) string {
 	return "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n" +
 		"clientConnection:\n  kubeconfig: " + kubeconfigPath + "\n  qps: 5000\n  burst: 10000\n" +
 		"leaderElection:\n  leaderElect: false\n"
+}
+
+// cpuSeconds returns user+system CPU time of pid from /proc/<pid>/stat.
+func cpuSeconds(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name (which may hold spaces) start at ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	ut, err1 := strconv.ParseFloat(f[11], 64)
+	st, err2 := strconv.ParseFloat(f[12], 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
+	}
+	return (ut + st) / 100, nil // USER_HZ is 100 on Linux
+}
+
+// profile saves a CPU profile of the wharf scheduler taken over secs.
+func (p *schedProc) profile(ctx context.Context, out string, secs int) error {
+	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.addr, secs)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(f, resp.Body)
+	return err
+}
+
+// childPid finds this process's child whose command name is comm (the
+// kernel truncates it to 15 bytes); 0 if none.
+func childPid(comm string) int {
+	if len(comm) > 15 {
+		comm = comm[:15]
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		lp, rp := strings.IndexByte(string(b), '('), strings.LastIndexByte(string(b), ')')
+		f := strings.Fields(string(b[rp+1:]))
+		if lp < 0 || len(f) < 2 || string(b[lp+1:rp]) != comm {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(f[1]); ppid == os.Getpid() {
+			return pid
+		}
+	}
+	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,8 @@ type result struct {
 	podsPerSec  float64
 	p50, p99    time.Duration
 	peakRSS     int64
+	// schedCPU and apiCPU are CPU seconds used during the measured phase.
+	schedCPU, apiCPU float64
 }
 
 // runCase runs one (nodes, pods) case on a fresh apiserver.
@@ -48,7 +51,7 @@ func runCase(ctx context.Context, o options, kind, bin string, bc benchCase) (re
 	if err := createNodes(ctx, c, bc.nodes, o.clients); err != nil {
 		return res, err
 	}
-	sched, err := startScheduler(ctx, kind, bin, dir, api.URL)
+	sched, err := startScheduler(ctx, kind, bin, dir, api.URL, strings.Fields(o.extraArgs))
 	if err != nil {
 		return res, err
 	}
@@ -56,10 +59,20 @@ func runCase(ctx context.Context, o options, kind, bin string, bc benchCase) (re
 	if err := waitBound(ctx, c, probePod()); err != nil {
 		return res, fmt.Errorf("probe pod: %w (scheduler log: %s)", err, sched.logPath)
 	}
+	if o.profileDir != "" && kind == "wharf" {
+		out := filepath.Join(o.profileDir, fmt.Sprintf("wharf-scheduler-%d.pprof", bc.nodes))
+		go func() { _ = sched.profile(ctx, out, 5) }()
+	}
+	s0, _ := cpuSeconds(sched.cmd.Process.Pid)
+	apiPid := childPid(filepath.Base(o.apiserver))
+	a0, _ := cpuSeconds(apiPid)
 	lat, elapsed, err := measure(ctx, c, bc.pods, o.clients)
 	if err != nil {
 		return res, fmt.Errorf("%w (scheduler log: %s)", err, sched.logPath)
 	}
+	s1, _ := cpuSeconds(sched.cmd.Process.Pid)
+	a1, _ := cpuSeconds(apiPid)
+	res.schedCPU, res.apiCPU = s1-s0, a1-a0
 	res.podsPerSec = float64(bc.pods) / elapsed.Seconds()
 	res.p50, res.p99 = percentile(lat, 0.50), percentile(lat, 0.99)
 	if mem, err := sched.peakRSS(); err == nil {
