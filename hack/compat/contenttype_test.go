@@ -12,9 +12,7 @@ import (
 
 // TestDefaultContentType uses a clientset with client-go's defaults, which
 // ask for protobuf and fall back to JSON (Accept: protobuf,json) and send
-// protobuf bodies. Reads must work. Writes need protobuf request bodies,
-// which Wharf may refuse with 415 (DESIGN: protobuf is not required); the
-// test then skips, naming the gap, and fails on any other error.
+// protobuf bodies: reads, creates, updates and deletes must all work.
 func TestDefaultContentType(t *testing.T) {
 	s := apiservertest.Start(t)
 	cs, err := kubernetes.NewForConfig(restConfig(t, s))
@@ -28,12 +26,22 @@ func TestDefaultContentType(t *testing.T) {
 	if _, err := cs.CoreV1().Namespaces().Get(t.Context(), "kube-system", metav1.GetOptions{}); err != nil {
 		t.Fatalf("get with the default client: %v", err)
 	}
-	_, err = cs.CoreV1().Pods(ns).Create(t.Context(), newPod("proto", nil), metav1.CreateOptions{})
-	switch {
-	case err == nil:
-	case apierrors.IsUnsupportedMediaType(err):
-		t.Skipf("create with client-go's default protobuf body: %v (protobuf not supported yet)", err)
-	default:
-		t.Fatalf("create with the default client: %v", err)
+	pod, err := cs.CoreV1().Pods(ns).Create(t.Context(), newPod("proto", map[string]string{"a": "1"}), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create with client-go's default protobuf body: %v", err)
+	}
+	if pod.Labels["a"] != "1" || pod.Spec.Containers[0].Image != "nginx:1.27" || pod.UID == "" {
+		t.Fatalf("created pod lost fields in the protobuf round trip: %+v", pod)
+	}
+	pod.Labels["a"] = "2"
+	if pod, err = cs.CoreV1().Pods(ns).Update(t.Context(), pod, metav1.UpdateOptions{}); err != nil || pod.Labels["a"] != "2" {
+		t.Fatalf("update with a protobuf body: %v", err)
+	}
+	grace := int64(0)
+	if err := cs.CoreV1().Pods(ns).Delete(t.Context(), "proto", metav1.DeleteOptions{GracePeriodSeconds: &grace}); err != nil {
+		t.Fatalf("delete with protobuf DeleteOptions: %v", err)
+	}
+	if _, err := cs.CoreV1().Pods(ns).Get(t.Context(), "proto", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("pod still there after delete: %v", err)
 	}
 }

@@ -17,18 +17,14 @@ import (
 
 const ns = metav1.NamespaceDefault
 
-// start runs a fresh apiserver and returns it with a JSON clientset built
-// from the kubeconfig it wrote, as an upstream program would load it.
-//
-// client-go's typed clients send protobuf bodies unless told otherwise;
-// Wharf speaks JSON (DESIGN: protobuf is not required), so the clientset is
-// configured for JSON, the way kube-scheduler's --kube-api-content-type
-// does. TestDefaultContentType covers the untouched default.
+// start runs a fresh apiserver and returns it with a clientset built from
+// the kubeconfig it wrote, as an upstream program would load it, with
+// client-go's default content types (protobuf request bodies, JSON or
+// protobuf accepted; Wharf answers JSON).
 func start(t *testing.T, opts ...apiservertest.Option) (*apiservertest.Server, *kubernetes.Clientset) {
 	t.Helper()
 	s := apiservertest.Start(t, opts...)
 	cfg := restConfig(t, s)
-	cfg.ContentType = "application/json"
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		t.Fatalf("clientset: %v", err)

@@ -109,7 +109,7 @@ func TestOverHTTP(t *testing.T) {
 	}
 	srv.onWatch = map[int]func(){1: func() { srv.setList("20", pod("ns", "b", "11"), pod("ns", "c", "20")) }}
 	hs := httptest.NewServer(srv)
-	defer hs.Close()
+	t.Cleanup(hs.Close) // after the informer's cleanup has stopped it
 	c, err := client.New(&client.Config{Host: hs.URL})
 	if err != nil {
 		t.Fatal(err)

@@ -32,15 +32,18 @@ func (l *Lister[T]) List(selector labels.Selector) []T {
 	return filter(l.s.list(), selector)
 }
 
-// ByNamespace returns the objects in namespace ns ("" gives the
-// cluster-scoped objects, not all of them).
+// ByNamespace returns the objects in namespace ns. As in client-go's
+// listers, "" (metav1.NamespaceAll) returns every object.
 func (l *Lister[T]) ByNamespace(ns string) []T {
+	if ns == "" {
+		return l.s.list()
+	}
 	objs, _ := l.s.byIndex(NamespaceIndexName, ns)
 	return objs
 }
 
-// ListNamespace returns the objects in namespace ns whose labels match
-// selector; nil matches all.
+// ListNamespace returns the objects in namespace ns ("" = all) whose
+// labels match selector; nil matches all.
 func (l *Lister[T]) ListNamespace(ns string, selector labels.Selector) []T {
 	return filter(l.ByNamespace(ns), selector)
 }

@@ -93,7 +93,8 @@ func TestListerAndIndexers(t *testing.T) {
 		t.Fatal("ByIndex of an unknown index is not nil")
 	}
 	expectKeys(t, "ByNamespace(a)", l.ByNamespace("a"), "a/p1", "a/p2")
-	expectKeys(t, "ByNamespace(\"\")", l.ByNamespace(""), "p4")
+	expectKeys(t, "ByNamespace(\"\")", l.ByNamespace(""), "a/p1", "a/p2", "b/p3", "b/p5", "p4")
+	expectKeys(t, "ByIndex(namespace, \"\")", l.ByIndex(NamespaceIndexName, ""), "p4")
 	sel := labels.SelectorFromSet(labels.Set{"app": "web"})
 	expectKeys(t, "List(app=web)", l.List(sel), "a/p1", "b/p3")
 	expectKeys(t, "List(nil)", l.List(nil), "a/p1", "a/p2", "b/p3", "b/p5", "p4")

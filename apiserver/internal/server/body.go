@@ -48,11 +48,14 @@ func mediaType(hr *http.Request) string {
 	return mt
 }
 
-// toJSON converts a JSON or YAML body to JSON; other media types are 415.
-func toJSON(mt string, body []byte) ([]byte, error) {
+// toJSON converts a JSON, YAML or protobuf body to JSON; other media
+// types are 415.
+func (s *Server) toJSON(mt string, body []byte) ([]byte, error) {
 	switch mt {
 	case "application/json", "*/*":
 		return body, nil
+	case protobufMediaType:
+		return s.protobuf.toJSON(body)
 	case "application/yaml", "application/x-yaml", "text/yaml":
 		j, err := yaml.YAMLToJSON(body)
 		if err != nil {
@@ -60,7 +63,7 @@ func toJSON(mt string, body []byte) ([]byte, error) {
 		}
 		return j, nil
 	}
-	return nil, newUnsupportedMediaType(mt, []string{"application/json", "application/yaml"})
+	return nil, newUnsupportedMediaType(mt, []string{"application/json", "application/yaml", protobufMediaType})
 }
 
 // fieldValidation returns the request's fieldValidation directive.
@@ -113,7 +116,7 @@ func (s *Server) decodeObject(w http.ResponseWriter, hr *http.Request, r *reques
 	if err != nil {
 		return nil, err
 	}
-	data, err := toJSON(mediaType(hr), body)
+	data, err := s.toJSON(mediaType(hr), body)
 	if err != nil {
 		return nil, err
 	}

@@ -158,13 +158,17 @@ func TestCreateErrors(t *testing.T) {
 			400, `strict decoding error: unknown field \"spec.foo\"`},
 		{"bad fieldValidation", pods + "?fieldValidation=Maybe", pod, 400, "fieldValidation"},
 		{"too large", pods, `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"big","annotations":{"a":"` + strings.Repeat("x", 2<<20) + `"}}}`, 413, "RequestEntityTooLarge"},
-		{"protobuf", pods, "\x00\x01", 415, "UnsupportedMediaType"},
+		{"protobuf garbage", pods, "\x00\x01", 400, "error decoding protobuf request body"},
+		{"unsupported media type", pods, "hello", 415, "UnsupportedMediaType"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ct := "application/json"
-			if c.name == "protobuf" {
+			switch c.name {
+			case "protobuf garbage":
 				ct = "application/vnd.kubernetes.protobuf"
+			case "unsupported media type":
+				ct = "text/plain"
 			}
 			code, body, _ := e.do("POST", c.path, ct, c.body)
 			if code != c.code || !strings.Contains(body, c.want) || !strings.Contains(body, `"kind":"Status"`) {

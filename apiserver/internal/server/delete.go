@@ -33,6 +33,9 @@ func (s *Server) deleteOptions(w http.ResponseWriter, hr *http.Request) (*metav1
 	}
 	opts := &metav1.DeleteOptions{}
 	if len(body) > 0 {
+		if body, err = s.toJSON(mediaType(hr), body); err != nil {
+			return nil, err
+		}
 		if err := decodeJSON(body, opts); err != nil {
 			return nil, err
 		}
@@ -131,6 +134,11 @@ func (s *Server) deleteStored(ctx context.Context, r *request, name string, kv s
 	del, err := s.store.Delete(ctx, kv.Key, kv.ModRevision)
 	if err != nil {
 		return item{}, err
+	}
+	if s.cfg.Admission != nil {
+		if obj, err := codec.Decode(r.info, kv); err == nil {
+			s.cfg.Admission.Deleted(ctx, r.info, obj)
+		}
 	}
 	return storedItem(r, storage.KV{Key: kv.Key, Value: kv.Value, ModRevision: del.ModRevision})
 }

@@ -87,6 +87,9 @@ type Config struct {
 	Clock func() time.Time
 	// MaxRequestBodyBytes caps request bodies (3 MiB if zero, as upstream).
 	MaxRequestBodyBytes int64
+	// Admission, if set, sees every create and update before it is
+	// stored and every deletion after.
+	Admission Admission
 	// BookmarkInterval is how often watches with allowWatchBookmarks get a
 	// BOOKMARK (one minute if zero).
 	BookmarkInterval time.Duration
@@ -99,6 +102,7 @@ type Server struct {
 	caches     map[string]objectCache
 	log        *slog.Logger
 	strategies map[*api.Info]registry.Strategy
+	protobuf   *protobufDecoder
 }
 
 // New checks cfg and returns a Server.
@@ -121,8 +125,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = nopRecorder{}
 	}
+	pb, err := newProtobufDecoder()
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, store: cfg.Store, caches: map[string]objectCache{}, log: cfg.Logger,
-		strategies: map[*api.Info]registry.Strategy{}}
+		strategies: map[*api.Info]registry.Strategy{}, protobuf: pb}
 	for res, c := range cfg.Caches {
 		if c != nil {
 			s.caches[res] = cacheAdapter{c}

@@ -108,7 +108,7 @@ func (s *Server) updateScale(w http.ResponseWriter, hr *http.Request, r *request
 		if p, err = newPatcher(mediaType(hr), body, &autoscalingv1.Scale{}); err != nil {
 			return nil, err
 		}
-	} else if body, err = toJSON(mediaType(hr), body); err != nil {
+	} else if body, err = s.toJSON(mediaType(hr), body); err != nil {
 		return nil, err
 	}
 	dry, err := isDryRun(hr)
@@ -167,7 +167,7 @@ func (s *Server) handleBinding(w http.ResponseWriter, hr *http.Request, r *reque
 	r.verb = "create"
 	body, err := s.readBody(w, hr)
 	if err == nil {
-		body, err = toJSON(mediaType(hr), body)
+		body, err = s.toJSON(mediaType(hr), body)
 	}
 	b := &corev1.Binding{}
 	if err == nil {
@@ -276,7 +276,7 @@ func (s *Server) handleEviction(w http.ResponseWriter, hr *http.Request, r *requ
 	}
 	body, err := s.readBody(w, hr)
 	if err == nil {
-		body, err = toJSON(mediaType(hr), body)
+		body, err = s.toJSON(mediaType(hr), body)
 	}
 	ev := &policyv1.Eviction{}
 	if err == nil {
