@@ -157,17 +157,39 @@ func (ws *watchStream) run(ctx context.Context, wt eventStream, p *watchParams, 
 				return err
 			}
 		case ev, ok := <-wt.Events():
-			if !ok {
-				if err := wt.Err(); errors.Is(err, errTooOld) {
-					ws.writeTooOld(ws.lastRev, err)
-				}
-				return wt.Err()
-			}
-			if err := ws.writeEvent(ev); err != nil {
+			if done, err := ws.writeQueued(wt, ev, ok); done {
 				return err
 			}
 		}
 		ws.flush()
+	}
+}
+
+// maxBatch bounds how many queued events are written before one flush.
+const maxBatch = 128
+
+// writeQueued writes ev and then whatever else is already queued (up to
+// maxBatch), so that under load one flush carries many events instead of
+// one syscall per event. done reports that the watch ended.
+func (ws *watchStream) writeQueued(wt eventStream, ev watchEvent, ok bool) (done bool, err error) {
+	for n := 0; ; n++ {
+		if !ok {
+			if err := wt.Err(); errors.Is(err, errTooOld) {
+				ws.writeTooOld(ws.lastRev, err)
+			}
+			return true, wt.Err()
+		}
+		if err := ws.writeEvent(ev); err != nil {
+			return true, err
+		}
+		if n == maxBatch {
+			return false, nil
+		}
+		select {
+		case ev, ok = <-wt.Events():
+		default:
+			return false, nil
+		}
 	}
 }
 
