@@ -6,7 +6,10 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	resourcev1 "k8s.io/api/resource/v1"
+	storagev1 "k8s.io/api/storage/v1"
 )
 
 // Info describes one API resource.
@@ -109,6 +112,39 @@ var all = []*Info{
 	// coordination.k8s.io/v1
 	{Group: "coordination.k8s.io", Version: "v1", Resource: "leases", Singular: "lease", Kind: "Lease", Namespaced: true,
 		New: func() Object { return &coordinationv1.Lease{} }, NewList: func() ListObject { return &coordinationv1.LeaseList{} }},
+
+	// policy/v1
+	{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets", Singular: "poddisruptionbudget", Kind: "PodDisruptionBudget", Namespaced: true,
+		ShortNames: []string{"pdb"}, Subresources: []string{"status"},
+		New: func() Object { return &policyv1.PodDisruptionBudget{} }, NewList: func() ListObject { return &policyv1.PodDisruptionBudgetList{} }},
+
+	// storage.k8s.io/v1 (served so that upstream kube-scheduler's volume
+	// plugins find what they list)
+	{Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses", Singular: "storageclass", Kind: "StorageClass", ShortNames: []string{"sc"},
+		New: func() Object { return &storagev1.StorageClass{} }, NewList: func() ListObject { return &storagev1.StorageClassList{} }},
+	{Group: "storage.k8s.io", Version: "v1", Resource: "csinodes", Singular: "csinode", Kind: "CSINode",
+		New: func() Object { return &storagev1.CSINode{} }, NewList: func() ListObject { return &storagev1.CSINodeList{} }},
+	{Group: "storage.k8s.io", Version: "v1", Resource: "csidrivers", Singular: "csidriver", Kind: "CSIDriver",
+		New: func() Object { return &storagev1.CSIDriver{} }, NewList: func() ListObject { return &storagev1.CSIDriverList{} }},
+	{Group: "storage.k8s.io", Version: "v1", Resource: "csistoragecapacities", Singular: "csistoragecapacity", Kind: "CSIStorageCapacity", Namespaced: true,
+		New: func() Object { return &storagev1.CSIStorageCapacity{} }, NewList: func() ListObject { return &storagev1.CSIStorageCapacityList{} }},
+	{Group: "storage.k8s.io", Version: "v1", Resource: "volumeattachments", Singular: "volumeattachment", Kind: "VolumeAttachment",
+		Subresources: []string{"status"},
+		New:          func() Object { return &storagev1.VolumeAttachment{} }, NewList: func() ListObject { return &storagev1.VolumeAttachmentList{} }},
+
+	// resource.k8s.io/v1 (dynamic resource allocation objects kube-scheduler watches)
+	{Group: "resource.k8s.io", Version: "v1", Resource: "resourceclaims", Singular: "resourceclaim", Kind: "ResourceClaim", Namespaced: true,
+		Subresources: []string{"status"},
+		New:          func() Object { return &resourcev1.ResourceClaim{} }, NewList: func() ListObject { return &resourcev1.ResourceClaimList{} }},
+	{Group: "resource.k8s.io", Version: "v1", Resource: "resourceclaimtemplates", Singular: "resourceclaimtemplate", Kind: "ResourceClaimTemplate", Namespaced: true,
+		New: func() Object { return &resourcev1.ResourceClaimTemplate{} }, NewList: func() ListObject { return &resourcev1.ResourceClaimTemplateList{} }},
+	{Group: "resource.k8s.io", Version: "v1", Resource: "resourceslices", Singular: "resourceslice", Kind: "ResourceSlice",
+		New: func() Object { return &resourcev1.ResourceSlice{} }, NewList: func() ListObject { return &resourcev1.ResourceSliceList{} }},
+	{Group: "resource.k8s.io", Version: "v1", Resource: "deviceclasses", Singular: "deviceclass", Kind: "DeviceClass",
+		New: func() Object { return &resourcev1.DeviceClass{} }, NewList: func() ListObject { return &resourcev1.DeviceClassList{} }},
+	{Group: "resource.k8s.io", Version: "v1", Resource: "devicetaintrules", Singular: "devicetaintrule", Kind: "DeviceTaintRule",
+		Subresources: []string{"status"},
+		New:          func() Object { return &resourcev1.DeviceTaintRule{} }, NewList: func() ListObject { return &resourcev1.DeviceTaintRuleList{} }},
 
 	// rbac.authorization.k8s.io/v1
 	{Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "roles", Singular: "role", Kind: "Role", Namespaced: true,

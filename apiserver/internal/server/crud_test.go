@@ -41,6 +41,17 @@ var fixtures = map[string]string{
 	"rolebindings":           `{"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"r"},"subjects":[{"kind":"User","name":"u","apiGroup":"rbac.authorization.k8s.io"}]}`,
 	"clusterroles":           `{"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get"]}]}`,
 	"clusterrolebindings":    `{"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"r"},"subjects":[{"kind":"User","name":"u","apiGroup":"rbac.authorization.k8s.io"}]}`,
+	"poddisruptionbudgets":   `{"spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"x"}}}}`,
+	"storageclasses":         `{"provisioner":"wharf.io/hostpath"}`,
+	"csinodes":               `{"spec":{"drivers":[]}}`,
+	"csidrivers":             `{"spec":{}}`,
+	"csistoragecapacities":   `{"storageClassName":"standard"}`,
+	"volumeattachments":      `{"spec":{"attacher":"a","nodeName":"n","source":{"persistentVolumeName":"pv"}}}`,
+	"resourceclaims":         `{"spec":{}}`,
+	"resourceclaimtemplates": `{"spec":{"spec":{}}}`,
+	"resourceslices":         `{"spec":{"driver":"d","pool":{"name":"p","resourceSliceCount":1,"generation":1},"allNodes":true}}`,
+	"deviceclasses":          `{"spec":{}}`,
+	"devicetaintrules":       `{"spec":{"taint":{"key":"k","effect":"NoSchedule"}}}`,
 }
 
 // fixture returns a JSON object of the resource named name in ns.

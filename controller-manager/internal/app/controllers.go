@@ -11,7 +11,20 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/cronjob"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/daemonset"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/deployment"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/endpoints"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/endpointslice"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/garbagecollector"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/job"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/namespace"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/nodeipam"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/nodelifecycle"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/pvbinder"
 	"github.com/wharfhq/wharf/controller-manager/internal/controller/replication"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/serviceaccount"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/statefulset"
 	"github.com/wharfhq/wharf/controller-manager/internal/events"
 	"github.com/wharfhq/wharf/controller-manager/internal/informers"
 	"github.com/wharfhq/wharf/proto/client"
@@ -34,6 +47,47 @@ type starter func(d *Deps) func(ctx context.Context)
 // controllers lists every controller by its upstream name.
 func controllers() map[string]starter {
 	return map[string]starter{
+		"cronjob": func(d *Deps) func(context.Context) {
+			c := cronjob.New(cronjob.Config{
+				CronJobs: d.Informers.CronJobs(), Jobs: d.Informers.Jobs(),
+				JobCtl: cronjob.APIControl{Client: d.Client}, Status: cronjob.APIControl{Client: d.Client},
+				Recorder: d.Broadcaster.Recorder("cronjob-controller"), Logger: d.Logger.With("controller", "cronjob"), Now: d.Now,
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"daemonset": func(d *Deps) func(context.Context) {
+			c := daemonset.New(daemonset.Config{
+				DaemonSets: d.Informers.DaemonSets(), Nodes: d.Informers.Nodes(), Pods: d.Informers.Pods(),
+				PodCtl: daemonset.APIControl{Client: d.Client}, Status: daemonset.APIControl{Client: d.Client},
+				Revisions: d.Informers.ControllerRevisions(), RevCtl: daemonset.APIControl{Client: d.Client},
+				Recorder: d.Broadcaster.Recorder("daemonset-controller"), Logger: d.Logger.With("controller", "daemonset"), Now: d.Now,
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"deployment": func(d *Deps) func(context.Context) {
+			c := deployment.New(deployment.Config{
+				Deployments: d.Informers.Deployments(), ReplicaSets: d.Informers.ReplicaSets(),
+				RSControl: deployment.APIControl{Client: d.Client}, DControl: deployment.APIControl{Client: d.Client},
+				Recorder: d.Broadcaster.Recorder("deployment-controller"), Logger: d.Logger.With("controller", "deployment"), Now: d.Now,
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"job": func(d *Deps) func(context.Context) {
+			c := job.New(job.Config{
+				Jobs: d.Informers.Jobs(), Pods: d.Informers.Pods(),
+				PodCtl: job.APIControl{Client: d.Client}, JobCtl: job.APIControl{Client: d.Client},
+				Recorder: d.Broadcaster.Recorder("job-controller"), Logger: d.Logger.With("controller", "job"), Now: d.Now,
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"statefulset": func(d *Deps) func(context.Context) {
+			c := statefulset.New(statefulset.Config{
+				StatefulSets: d.Informers.StatefulSets(), Pods: d.Informers.Pods(), Claims: d.Informers.PersistentVolumeClaims(),
+				Control: statefulset.APIControl{Client: d.Client}, Status: statefulset.APIControl{Client: d.Client},
+				Recorder: d.Broadcaster.Recorder("statefulset-controller"), Logger: d.Logger.With("controller", "statefulset"),
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
 		"replicaset": func(d *Deps) func(context.Context) {
 			c := replication.New(replication.Config[*appsv1.ReplicaSet]{
 				Kind: replication.ReplicaSetKind(), Owners: d.Informers.ReplicaSets(), Pods: d.Informers.Pods(),
@@ -47,6 +101,71 @@ func controllers() map[string]starter {
 				Kind: replication.ReplicationControllerKind(), Owners: d.Informers.ReplicationControllers(), Pods: d.Informers.Pods(),
 				Client: d.Client, PodCtl: replication.APIPodControl{Client: d.Client},
 				Recorder: d.Broadcaster.Recorder("replication-controller"), Logger: d.Logger.With("controller", "replicationcontroller"), Now: d.Now,
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"endpoints": func(d *Deps) func(context.Context) {
+			c := endpoints.New(endpoints.Config{
+				Services: d.Informers.Services(), Pods: d.Informers.Pods(), Endpoints: d.Informers.Endpoints(),
+				Writer: endpoints.APIWriter{Client: d.Client}, Recorder: d.Broadcaster.Recorder("endpoint-controller"),
+				Logger: d.Logger.With("controller", "endpoints"),
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"endpointslice": func(d *Deps) func(context.Context) {
+			c := endpointslice.New(endpointslice.Config{
+				Services: d.Informers.Services(), Pods: d.Informers.Pods(), Slices: d.Informers.EndpointSlices(),
+				Writer: endpointslice.APIWriter{Client: d.Client}, Recorder: d.Broadcaster.Recorder("endpoint-slice-controller"),
+				Logger: d.Logger.With("controller", "endpointslice"),
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"namespace": func(d *Deps) func(context.Context) {
+			c := namespace.New(namespace.Config{
+				Namespaces: d.Informers.Namespaces(), Content: namespace.APIContent{Client: d.Client},
+				Logger: d.Logger.With("controller", "namespace"), Now: d.Now,
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"serviceaccount": func(d *Deps) func(context.Context) {
+			c := serviceaccount.New(serviceaccount.Config{
+				Namespaces: d.Informers.Namespaces(), ServiceAccounts: d.Informers.ServiceAccounts(),
+				Creator: serviceaccount.APICreator{Client: d.Client}, Logger: d.Logger.With("controller", "serviceaccount"),
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"garbagecollector": func(d *Deps) func(context.Context) {
+			c := garbagecollector.New(garbagecollector.Config{
+				Source: garbagecollector.APISource(d.Client), Client: garbagecollector.APIClient{Client: d.Client},
+				Logger: d.Logger.With("controller", "garbagecollector"), Resync: d.Options.Resync,
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"nodeipam": func(d *Deps) func(context.Context) {
+			c, err := nodeipam.New(nodeipam.Config{
+				Nodes: d.Informers.Nodes(), Patcher: nodeipam.APIPatcher{Client: d.Client},
+				Recorder: d.Broadcaster.Recorder("node-ipam-controller"), Logger: d.Logger.With("controller", "nodeipam"),
+				ClusterCIDR: d.Options.ClusterCIDR, MaskSize: d.Options.NodeCIDRMaskSize,
+			})
+			if err != nil {
+				d.Logger.Error("nodeipam controller not started", "err", err)
+				return func(context.Context) {}
+			}
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"nodelifecycle": func(d *Deps) func(context.Context) {
+			c := nodelifecycle.New(nodelifecycle.Config{
+				Nodes: d.Informers.Nodes(), Leases: d.Informers.Leases(), Pods: d.Informers.Pods(),
+				Writer: nodelifecycle.APIWriter{Client: d.Client}, Recorder: d.Broadcaster.Recorder("node-controller"),
+				Logger: d.Logger.With("controller", "nodelifecycle"), Now: d.Now, GracePeriod: d.Options.NodeMonitorGracePeriod,
+			})
+			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
+		},
+		"persistentvolume-binder": func(d *Deps) func(context.Context) {
+			c := pvbinder.New(pvbinder.Config{
+				Volumes: d.Informers.PersistentVolumes(), Claims: d.Informers.PersistentVolumeClaims(),
+				Writer: pvbinder.APIWriter{Client: d.Client}, Recorder: d.Broadcaster.Recorder("persistentvolume-controller"),
+				Logger: d.Logger.With("controller", "persistentvolume-binder"),
 			})
 			return func(ctx context.Context) { c.Run(ctx, d.Options.Workers) }
 		},

@@ -145,3 +145,23 @@ func (f *Factory) CronJobs() *informer.Informer[*batchv1.CronJob] {
 func (f *Factory) Leases() *informer.Informer[*coordinationv1.Lease] {
 	return get(f, "leases", func(c *client.Client) *client.Resource[*coordinationv1.Lease] { return client.Leases(c, "") })
 }
+
+func (f *Factory) StatefulSets() *informer.Informer[*appsv1.StatefulSet] {
+	return get(f, "statefulsets", func(c *client.Client) *client.Resource[*appsv1.StatefulSet] { return client.StatefulSets(c, "") })
+}
+
+func (f *Factory) PersistentVolumeClaims() *informer.Informer[*corev1.PersistentVolumeClaim] {
+	return get(f, "persistentvolumeclaims", func(c *client.Client) *client.Resource[*corev1.PersistentVolumeClaim] {
+		return client.PersistentVolumeClaims(c, "")
+	})
+}
+
+func (f *Factory) PersistentVolumes() *informer.Informer[*corev1.PersistentVolume] {
+	return get(f, "persistentvolumes", client.PersistentVolumes)
+}
+
+func (f *Factory) ControllerRevisions() *informer.Informer[*appsv1.ControllerRevision] {
+	return get(f, "controllerrevisions", func(c *client.Client) *client.Resource[*appsv1.ControllerRevision] {
+		return client.ControllerRevisions(c, "")
+	})
+}

@@ -33,6 +33,7 @@ func main() {
 			&cli.IntFlag{Name: "bind-workers", Value: app.DefaultBindWorkers},
 			&cli.Float64Flag{Name: "kube-api-qps", Value: app.DefaultQPS},
 			&cli.IntFlag{Name: "kube-api-burst", Value: app.DefaultBurst},
+			&cli.BoolFlag{Name: "profiling", Usage: "serve /debug/pprof/ on --bind-address"},
 			&cli.BoolFlag{Name: "v", Usage: "debug logging"},
 		},
 		Action: run,
@@ -52,7 +53,7 @@ func run(c *cli.Context) error {
 	defer stop()
 	return app.Run(ctx, app.Options{
 		Kubeconfig: c.String("kubeconfig"), Context: c.String("context"),
-		SchedulerName: c.String("scheduler-name"), BindAddress: c.String("bind-address"),
+		SchedulerName: c.String("scheduler-name"), BindAddress: c.String("bind-address"), Profiling: c.Bool("profiling"),
 		LeaderElect: c.Bool("leader-elect"), LeaseName: c.String("leader-elect-resource-name"),
 		LeaseNamespace: c.String("leader-elect-resource-namespace"),
 		LeaseDuration:  c.Duration("leader-elect-lease-duration"), RenewDeadline: c.Duration("leader-elect-renew-deadline"),

@@ -43,7 +43,7 @@ func Run(ctx context.Context, opts Options) error {
 		if opts.OnListen != nil {
 			opts.OnListen(ln.Addr().String())
 		}
-		wg.Go(func() { serveHTTP(ctx, ln, m.Handler(), opts) })
+		wg.Go(func() { serveHTTP(ctx, ln, m.Handler(opts.Profiling), opts) })
 	}
 	work := func(ctx context.Context) error {
 		return newScheduler(opts, c, q, m).run(ctx)

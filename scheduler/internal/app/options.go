@@ -16,6 +16,8 @@ type Options struct {
 	SchedulerName string
 	// BindAddress serves /healthz and /metrics over plain HTTP; "" disables.
 	BindAddress string
+	// Profiling adds /debug/pprof/ to the BindAddress server.
+	Profiling bool
 	// LeaderElect runs the scheduler only while holding the Lease
 	// LeaseNamespace/LeaseName.
 	LeaderElect                  bool
@@ -46,7 +48,7 @@ const (
 	DefaultLeaseDuration  = 15 * time.Second
 	DefaultRenewDeadline  = 10 * time.Second
 	DefaultRetryPeriod    = 2 * time.Second
-	DefaultBindWorkers    = 64
+	DefaultBindWorkers    = 512
 	DefaultQPS            = 5000
 	DefaultBurst          = 10000
 )

@@ -36,6 +36,9 @@ type Cache struct {
 	listGen int64
 	// antiAffinity counts pods with required anti-affinity.
 	antiAffinity int
+	// dirty names the nodes changed since the last UpdateSnapshot; a Cache
+	// therefore feeds exactly one Snapshot.
+	dirty map[string]struct{}
 }
 
 // New returns an empty cache; now may be nil for time.Now.
@@ -47,13 +50,14 @@ func New(ttl time.Duration, now func() time.Time) *Cache {
 		now = time.Now
 	}
 	return &Cache{ttl: ttl, now: now, nodes: make(map[string]*state.NodeInfo),
-		pods: make(map[types.UID]*podState)}
+		pods: make(map[types.UID]*podState), dirty: make(map[string]struct{})}
 }
 
 // touch bumps n's generation; callers hold mu.
 func (c *Cache) touch(n *state.NodeInfo) {
 	c.generation++
 	n.Generation = c.generation
+	c.dirty[n.Name] = struct{}{}
 }
 
 // nodeFor returns the NodeInfo for name, creating a placeholder; callers
@@ -227,7 +231,8 @@ func (c *Cache) Counts() (nodes, pods int) {
 }
 
 // UpdateSnapshot brings snap up to date, copying only nodes changed since
-// snap.Generation. Placeholder nodes (no Node object) are left out.
+// snap.Generation. Placeholder nodes (no Node object) are left out. A
+// Cache keeps one set of changed nodes, so it must feed a single Snapshot.
 func (c *Cache) UpdateSnapshot(snap *state.Snapshot) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -239,12 +244,12 @@ func (c *Cache) UpdateSnapshot(snap *state.Snapshot) {
 		c.rebuildLocked(snap)
 		return
 	}
-	for _, name := range c.order {
-		n := c.nodes[name]
-		if n.Generation > snap.Generation && n.Node != nil {
+	for name := range c.dirty {
+		if n, ok := c.nodes[name]; ok && n.Generation > snap.Generation && n.Node != nil {
 			snap.Replace(n.Clone())
 		}
 	}
+	clear(c.dirty)
 	snap.Generation = c.generation
 }
 
@@ -263,4 +268,5 @@ func (c *Cache) rebuildLocked(snap *state.Snapshot) {
 	}
 	snap.SetNodes(nodes)
 	snap.Generation = c.generation
+	clear(c.dirty)
 }

@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"net/http"
+	"net/http/pprof"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -81,9 +82,14 @@ func queueGauge(lens func() (int, int, int), which string) func() float64 {
 	}
 }
 
-// Handler serves /metrics and /healthz.
-func (m *Metrics) Handler() http.Handler {
+// Handler serves /metrics and /healthz, and /debug/pprof/ when profiling.
+func (m *Metrics) Handler(profiling bool) http.Handler {
 	mux := http.NewServeMux()
+	if profiling {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

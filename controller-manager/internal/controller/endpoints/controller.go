@@ -1,0 +1,129 @@
+package endpoints
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/wharfhq/wharf/controller-manager/internal/events"
+	"github.com/wharfhq/wharf/proto/client"
+	"github.com/wharfhq/wharf/proto/informer"
+	"github.com/wharfhq/wharf/proto/workqueue"
+)
+
+// Writer is the controller's I/O on Endpoints objects.
+type Writer interface {
+	Create(ctx context.Context, ep *corev1.Endpoints) error
+	Update(ctx context.Context, ep *corev1.Endpoints) error
+	Delete(ctx context.Context, namespace, name string) error
+}
+
+// APIWriter writes Endpoints through the apiserver.
+type APIWriter struct{ Client *client.Client }
+
+// Create creates ep.
+func (w APIWriter) Create(ctx context.Context, ep *corev1.Endpoints) error {
+	_, err := client.Endpoints(w.Client, ep.Namespace).Create(ctx, ep, metav1.CreateOptions{})
+	return err
+}
+
+// Update replaces ep (optimistically, by its resourceVersion).
+func (w APIWriter) Update(ctx context.Context, ep *corev1.Endpoints) error {
+	_, err := client.Endpoints(w.Client, ep.Namespace).Update(ctx, ep, metav1.UpdateOptions{})
+	return err
+}
+
+// Delete deletes the named Endpoints.
+func (w APIWriter) Delete(ctx context.Context, namespace, name string) error {
+	return client.Endpoints(w.Client, namespace).Delete(ctx, name, metav1.DeleteOptions{})
+}
+
+// Config wires the controller.
+type Config struct {
+	Services  *informer.Informer[*corev1.Service]
+	Pods      *informer.Informer[*corev1.Pod]
+	Endpoints *informer.Informer[*corev1.Endpoints]
+	Writer    Writer
+	Recorder  events.Recorder
+	Logger    *slog.Logger
+}
+
+// Controller maintains Endpoints for selector-bearing Services.
+type Controller struct {
+	cfg   Config
+	queue *workqueue.Queue[string]
+}
+
+// New builds the controller and registers its event handlers.
+func New(cfg Config) *Controller {
+	c := &Controller{cfg: cfg, queue: workqueue.New(workqueue.Config[string]{Name: "endpoints"})}
+	enqueue := func(s *corev1.Service) { c.queue.Add(informer.KeyOf(s)) }
+	cfg.Services.AddHandler(informer.Handler[*corev1.Service]{
+		OnAdd:    func(s *corev1.Service, _ bool) { enqueue(s) },
+		OnUpdate: func(_, s *corev1.Service) { enqueue(s) },
+		OnDelete: enqueue,
+	})
+	cfg.Pods.AddHandler(informer.Handler[*corev1.Pod]{
+		OnAdd: func(p *corev1.Pod, _ bool) { c.enqueueFor(p) },
+		OnUpdate: func(old, p *corev1.Pod) {
+			if old.ResourceVersion == p.ResourceVersion {
+				return
+			}
+			c.enqueueFor(old)
+			c.enqueueFor(p)
+		},
+		OnDelete: c.enqueueFor,
+	})
+	cfg.Endpoints.AddHandler(informer.Handler[*corev1.Endpoints]{
+		OnDelete: func(ep *corev1.Endpoints) { c.queue.Add(informer.KeyOf(ep)) },
+	})
+	return c
+}
+
+// enqueueFor queues every service of pod's namespace that selects it.
+func (c *Controller) enqueueFor(p *corev1.Pod) {
+	for _, s := range c.cfg.Services.Lister().ByNamespace(p.Namespace) {
+		if len(s.Spec.Selector) > 0 && labels.SelectorFromSet(s.Spec.Selector).Matches(labels.Set(p.Labels)) {
+			c.queue.Add(informer.KeyOf(s))
+		}
+	}
+}
+
+// Run processes the queue with workers goroutines until ctx ends.
+func (c *Controller) Run(ctx context.Context, workers int) {
+	defer c.queue.ShutDown()
+	if !informer.WaitForCacheSync(ctx, c.cfg.Services.HasSynced, c.cfg.Pods.HasSynced, c.cfg.Endpoints.HasSynced) {
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c.processNext(ctx) {
+			}
+		}()
+	}
+	<-ctx.Done()
+	c.queue.ShutDown()
+	wg.Wait()
+}
+
+func (c *Controller) processNext(ctx context.Context) bool {
+	key, shutdown := c.queue.Get()
+	if shutdown {
+		return false
+	}
+	defer c.queue.Done(key)
+	if err := c.sync(ctx, key); err != nil {
+		c.cfg.Logger.Info("sync failed, requeueing", "key", key, "err", err)
+		c.queue.AddRateLimited(key)
+		return true
+	}
+	c.queue.Forget(key)
+	return true
+}

@@ -1,0 +1,110 @@
+package pvbinder
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/wharfhq/wharf/controller-manager/internal/events"
+	"github.com/wharfhq/wharf/proto/informer"
+	"github.com/wharfhq/wharf/proto/workqueue"
+)
+
+// Config wires the binder.
+type Config struct {
+	Volumes  *informer.Informer[*corev1.PersistentVolume]
+	Claims   *informer.Informer[*corev1.PersistentVolumeClaim]
+	Writer   Writer
+	Recorder events.Recorder
+	Logger   *slog.Logger
+}
+
+// Controller binds claims to volumes.
+type Controller struct {
+	cfg   Config
+	queue *workqueue.Queue[string]
+}
+
+const (
+	claimPrefix  = "claim:"
+	volumePrefix = "volume:"
+)
+
+// New builds the binder and registers its event handlers.
+func New(cfg Config) *Controller {
+	c := &Controller{cfg: cfg, queue: workqueue.New(workqueue.Config[string]{Name: "persistentvolume-binder"})}
+	claim := func(p *corev1.PersistentVolumeClaim) { c.queue.Add(claimPrefix + informer.KeyOf(p)) }
+	cfg.Claims.AddHandler(informer.Handler[*corev1.PersistentVolumeClaim]{
+		OnAdd:    func(p *corev1.PersistentVolumeClaim, _ bool) { claim(p) },
+		OnUpdate: func(_, p *corev1.PersistentVolumeClaim) { claim(p) },
+		OnDelete: func(p *corev1.PersistentVolumeClaim) {
+			if p.Spec.VolumeName != "" {
+				c.queue.Add(volumePrefix + p.Spec.VolumeName)
+			}
+		},
+	})
+	cfg.Volumes.AddHandler(informer.Handler[*corev1.PersistentVolume]{
+		OnAdd:    func(pv *corev1.PersistentVolume, _ bool) { c.volumeChanged(pv) },
+		OnUpdate: func(_, pv *corev1.PersistentVolume) { c.volumeChanged(pv) },
+	})
+	return c
+}
+
+// volumeChanged queues the volume and, when it is free, the pending
+// claims that might want it.
+func (c *Controller) volumeChanged(pv *corev1.PersistentVolume) {
+	c.queue.Add(volumePrefix + pv.Name)
+	if r := pv.Spec.ClaimRef; r != nil {
+		c.queue.Add(claimPrefix + r.Namespace + "/" + r.Name)
+		return
+	}
+	for _, p := range c.cfg.Claims.Lister().List(nil) {
+		if p.Spec.VolumeName == "" {
+			c.queue.Add(claimPrefix + informer.KeyOf(p))
+		}
+	}
+}
+
+// Run processes the queue with workers goroutines until ctx ends.
+func (c *Controller) Run(ctx context.Context, workers int) {
+	defer c.queue.ShutDown()
+	if !informer.WaitForCacheSync(ctx, c.cfg.Volumes.HasSynced, c.cfg.Claims.HasSynced) {
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c.processNext(ctx) {
+			}
+		}()
+	}
+	<-ctx.Done()
+	c.queue.ShutDown()
+	wg.Wait()
+}
+
+func (c *Controller) processNext(ctx context.Context) bool {
+	key, shutdown := c.queue.Get()
+	if shutdown {
+		return false
+	}
+	defer c.queue.Done(key)
+	var err error
+	if k, ok := strings.CutPrefix(key, claimPrefix); ok {
+		err = c.syncClaim(ctx, k)
+	} else {
+		err = c.syncVolume(ctx, strings.TrimPrefix(key, volumePrefix))
+	}
+	if err != nil {
+		c.cfg.Logger.Info("sync failed, requeueing", "key", key, "err", err)
+		c.queue.AddRateLimited(key)
+		return true
+	}
+	c.queue.Forget(key)
+	return true
+}
