@@ -1,6 +1,7 @@
 // Package apiservertest starts a real wharf-apiserver for tests: embedded
-// etcd in a temporary directory, plain HTTP on a free 127.0.0.1 port, and a
-// kubeconfig file pointing at it.
+// etcd in a temporary directory, plain HTTP on a free 127.0.0.1 port (or
+// HTTPS with authentication and RBAC, WithTLS), and a kubeconfig file
+// pointing at it.
 //
 //	func TestX(t *testing.T) {
 //		s := apiservertest.Start(t)          // stopped by t.Cleanup
@@ -33,6 +34,8 @@ type Server struct {
 	Kubeconfig string
 	// DataDir holds the embedded etcd.
 	DataDir string
+	// CertDir holds the generated PKI with WithTLS; empty otherwise.
+	CertDir string
 
 	cfg     config
 	mu      sync.Mutex
@@ -43,7 +46,24 @@ type Server struct {
 type config struct {
 	watchCacheCapacity int
 	logger             *slog.Logger
+	secure             bool
+	authorizationMode  string
+	tokenFile          string
 }
+
+// WithTLS serves HTTPS with client authentication and RBAC instead of
+// plain HTTP: URL is https, Kubeconfig carries the generated CA and an
+// admin client certificate (CN=admin, O=system:masters), and CertDir
+// holds the PKI (ca.crt, ca.key, ...) for issuing more identities.
+func WithTLS() Option { return func(c *config) { c.secure = true } }
+
+// WithAuthorizationMode sets "RBAC" (default) or "AlwaysAllow" (WithTLS only).
+func WithAuthorizationMode(mode string) Option {
+	return func(c *config) { c.authorizationMode = mode }
+}
+
+// WithTokenFile names an upstream static token file (WithTLS only).
+func WithTokenFile(path string) Option { return func(c *config) { c.tokenFile = path } }
 
 // Option configures Start.
 type Option func(*config)
@@ -68,6 +88,11 @@ func Start(t testing.TB, opts ...Option) *Server {
 	s.start(t)
 	s.URL = s.running.URL()
 	s.Kubeconfig = filepath.Join(s.DataDir, "kubeconfig")
+	if s.cfg.secure {
+		s.CertDir = s.running.CertDir()
+		s.Kubeconfig = filepath.Join(s.CertDir, "admin.kubeconfig")
+		return s
+	}
 	if err := os.WriteFile(s.Kubeconfig, []byte(kubeconfig(s.URL)), 0o600); err != nil {
 		t.Fatalf("apiservertest: write kubeconfig: %v", err)
 	}
@@ -78,13 +103,20 @@ func Start(t testing.TB, opts ...Option) *Server {
 // the port, so a restart keeps the URL.
 func (s *Server) start(t testing.TB) {
 	t.Helper()
-	r, err := app.Start(context.Background(), app.Options{
+	o := app.Options{
 		BindAddress:        "127.0.0.1",
-		Port:               s.port,
 		DataDir:            s.DataDir,
 		WatchCacheCapacity: s.cfg.watchCacheCapacity,
 		Logger:             s.cfg.logger,
-	})
+		AuthorizationMode:  s.cfg.authorizationMode,
+		TokenAuthFile:      s.cfg.tokenFile,
+	}
+	if s.cfg.secure {
+		o.SecurePort = s.port
+	} else {
+		o.DisableTLS, o.Insecure, o.InsecurePort = true, true, s.port
+	}
+	r, err := app.Start(context.Background(), o)
 	if err != nil {
 		t.Fatalf("apiservertest: start apiserver: %v", err)
 	}

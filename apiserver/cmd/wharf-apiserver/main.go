@@ -1,5 +1,7 @@
-// Command wharf-apiserver serves the Kubernetes API over plain HTTP on
-// etcd (embedded in --data-dir unless --etcd-servers is given).
+// Command wharf-apiserver serves the Kubernetes API over HTTPS with
+// client-certificate, token and ServiceAccount authentication and RBAC,
+// on etcd (embedded in --data-dir unless --etcd-servers is given).
+// "wharf-apiserver certs component" issues component kubeconfigs.
 package main
 
 import (
@@ -15,23 +17,19 @@ import (
 )
 
 func main() {
-	cliApp := &cli.App{
-		Name:  "wharf-apiserver",
-		Usage: "Kubernetes-compatible API server on etcd",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "bind-address", Value: app.DefaultBindAddress, Usage: "IP address to listen on"},
-			&cli.IntFlag{Name: "port", Value: app.DefaultPort, Usage: "plain-HTTP port (0 = any free port)"},
-			&cli.StringFlag{Name: "data-dir", Value: app.DefaultDataDir, Usage: "directory of the embedded etcd"},
-			&cli.StringSliceFlag{Name: "etcd-servers", Usage: "external etcd client URLs (comma-separated); embedded etcd if empty"},
-			&cli.IntFlag{Name: "watch-cache-size", Usage: "events kept per resource watch cache (0 = default)"},
-			&cli.DurationFlag{Name: "compaction-interval", Value: app.DefaultCompactionInterval, Usage: "etcd compaction interval"},
-			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error"},
-		},
-		Action: run,
-	}
-	if err := cliApp.Run(os.Args); err != nil {
+	if err := newApp().Run(os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "wharf-apiserver:", err)
 		os.Exit(1)
+	}
+}
+
+func newApp() *cli.App {
+	return &cli.App{
+		Name:     "wharf-apiserver",
+		Usage:    "Kubernetes-compatible API server on etcd",
+		Flags:    flags(),
+		Action:   run,
+		Commands: []*cli.Command{certsCommand()},
 	}
 }
 
@@ -43,13 +41,25 @@ func run(c *cli.Context) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return app.Run(ctx, app.Options{
-		BindAddress:        c.String("bind-address"),
-		Port:               c.Int("port"),
-		DataDir:            c.String("data-dir"),
-		EtcdServers:        c.StringSlice("etcd-servers"),
-		WatchCacheCapacity: c.Int("watch-cache-size"),
-		CompactionInterval: c.Duration("compaction-interval"),
-		Logger:             logger,
-	})
+	opts := app.Options{
+		BindAddress: c.String("bind-address"), SecurePort: c.Int("secure-port"),
+		Insecure: c.Int("insecure-port") > 0, InsecurePort: c.Int("insecure-port"),
+		DataDir: c.String("data-dir"), CertDir: c.String("cert-dir"),
+		TLSCertFile: c.String("tls-cert-file"), TLSKeyFile: c.String("tls-private-key-file"),
+		ClientCAFile: c.String("client-ca-file"), TokenAuthFile: c.String("token-auth-file"),
+		AnonymousAuth: c.Bool("anonymous-auth"), AuthorizationMode: c.String("authorization-mode"),
+		ServiceClusterIPRange: c.String("service-cluster-ip-range"),
+		ServiceNodePortRange:  c.String("service-node-port-range"),
+		AdvertiseAddress:      c.String("advertise-address"),
+		AuditLogPath:          c.String("audit-log-path"),
+		EtcdServers:           c.StringSlice("etcd-servers"),
+		WatchCacheCapacity:    c.Int("watch-cache-size"),
+		CompactionInterval:    c.Duration("compaction-interval"),
+		Logger:                logger,
+	}
+	if c.IsSet("port") && !c.IsSet("secure-port") {
+		// Legacy development mode: plain HTTP only, on 127.0.0.1:--port.
+		opts.DisableTLS, opts.Insecure, opts.InsecurePort = true, true, c.Int("port")
+	}
+	return app.Run(ctx, opts)
 }

@@ -18,7 +18,7 @@ import (
 
 func startApp(t *testing.T, dir string, port int) *Running {
 	t.Helper()
-	r, err := Start(context.Background(), Options{Port: port, DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	r, err := Start(context.Background(), Options{DisableTLS: true, Insecure: true, InsecurePort: port, DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestRecoverPanicsWritesStatus(t *testing.T) {
 }
 
 func TestOptionsValidation(t *testing.T) {
-	for _, o := range []Options{{BindAddress: "localhost"}, {Port: 70000}, {WatchCacheCapacity: -1}} {
+	for _, o := range []Options{{BindAddress: "localhost"}, {SecurePort: 70000}, {WatchCacheCapacity: -1}} {
 		if _, err := Start(context.Background(), o); err == nil {
 			t.Errorf("Start(%+v) succeeded", o)
 		}
@@ -158,7 +158,7 @@ func TestStartFailsCleanlyWhenPortIsTaken(t *testing.T) {
 	_, port, _ := strings.Cut(first.Addr(), ":")
 	p, _ := strconv.Atoi(port)
 	dir := t.TempDir()
-	if _, err := Start(context.Background(), Options{Port: p, DataDir: dir, Logger: slog.New(slog.DiscardHandler)}); err == nil {
+	if _, err := Start(context.Background(), Options{DisableTLS: true, Insecure: true, InsecurePort: p, DataDir: dir, Logger: slog.New(slog.DiscardHandler)}); err == nil {
 		t.Fatal("Start on a taken port succeeded")
 	}
 	// The failed start must have released its etcd: a second start on the

@@ -36,6 +36,12 @@ func (r *Running) router(srv *server.Server) (http.Handler, error) {
 	oapi.Register(mux)
 	r.registerHealth(mux)
 	mux.Handle("/metrics", r.metrics.Handler())
+	if r.sec != nil {
+		mux.Post("/api/v1/namespaces/{ns}/serviceaccounts/{name}/token", r.serveTokenRequest)
+	}
+	r.kubeletTransport = newKubeletTransport(r.sec)
+	mux.Get("/api/v1/namespaces/{ns}/pods/{name}/log", r.servePodLog)
+	mux.HandleFunc("/api/v1/nodes/{name}/proxy/*", r.serveNodeProxy)
 	srv.Register(mux)
 	return mux, nil
 }

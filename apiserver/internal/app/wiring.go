@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/wharfhq/wharf/apiserver/internal/authz"
 	"github.com/wharfhq/wharf/apiserver/internal/codec"
 	"github.com/wharfhq/wharf/apiserver/internal/registry"
 	"github.com/wharfhq/wharf/apiserver/internal/server"
@@ -58,7 +59,7 @@ func buildCaches(ctx context.Context, store *storage.Store, opts Options) (map[s
 }
 
 // newServer builds the REST server over the store and caches.
-func newServer(r *Running, caches map[string]*watchcache.Cache, opts Options) (*server.Server, error) {
+func newServer(r *Running, caches map[string]*watchcache.Cache, opts Options, adm server.Admission) (*server.Server, error) {
 	srv, err := server.New(server.Config{
 		Store:               r.store,
 		Caches:              caches,
@@ -66,6 +67,7 @@ func newServer(r *Running, caches map[string]*watchcache.Cache, opts Options) (*
 		Metrics:             r.metrics,
 		Logger:              opts.Logger,
 		MaxRequestBodyBytes: opts.MaxRequestBodyBytes,
+		Admission:           adm,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
@@ -75,6 +77,25 @@ func newServer(r *Running, caches map[string]*watchcache.Cache, opts Options) (*
 
 // systemNamespaces exist in every cluster, as upstream creates them.
 var systemNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
+
+// bootstrap creates the system namespaces and the default RBAC roles and
+// bindings that do not exist yet.
+func bootstrap(ctx context.Context, srv *server.Server) error {
+	if err := createNamespaces(ctx, srv); err != nil {
+		return err
+	}
+	for _, o := range authz.BootstrapClusterRoles() {
+		if err := srv.CreateIfMissing(ctx, o); err != nil {
+			return fmt.Errorf("app: bootstrap: %w", err)
+		}
+	}
+	for _, o := range authz.BootstrapClusterRoleBindings() {
+		if err := srv.CreateIfMissing(ctx, o); err != nil {
+			return fmt.Errorf("app: bootstrap: %w", err)
+		}
+	}
+	return nil
+}
 
 // createNamespaces creates the system namespaces that do not exist yet.
 func createNamespaces(ctx context.Context, srv *server.Server) error {

@@ -103,11 +103,17 @@ func (s *Server) createObject(ctx context.Context, r *request, obj api.Object, d
 		if dryRun {
 			return item{obj: obj}, nil
 		}
-		val, err := codec.Encode(r.info, obj)
+		finish, err := s.admit(ctx, OpCreate, r.info, obj, nil)
 		if err != nil {
 			return item{}, err
 		}
+		val, err := codec.Encode(r.info, obj)
+		if err != nil {
+			finish(ctx, false)
+			return item{}, err
+		}
 		rev, err := s.store.Create(ctx, codec.Key(r.info, obj.GetNamespace(), obj.GetName()), val)
+		finish(ctx, err == nil)
 		if errors.Is(err, storage.ErrExists) && generated && attempt < maxNameAttempts {
 			continue
 		}

@@ -67,7 +67,7 @@ func (s *Server) guaranteedUpdate(ctx context.Context, r *request, name string, 
 		if deleteOnUpdate(r.info, obj, old) {
 			return s.deleteStored(ctx, r, name, kv)
 		}
-		it, err := s.writeUpdate(ctx, r, obj, kv)
+		it, err := s.admittedUpdate(ctx, r, obj, old, kv, o.raw)
 		if errors.Is(err, storage.ErrConflict) && !pinned && attempt < maxUpdateAttempts {
 			continue
 		}
@@ -76,6 +76,20 @@ func (s *Server) guaranteedUpdate(ctx context.Context, r *request, name string, 
 		}
 		return it, nil
 	}
+}
+
+// admittedUpdate passes obj through admission (unless raw) and stores it.
+func (s *Server) admittedUpdate(ctx context.Context, r *request, obj, old api.Object, kv storage.KV, raw bool) (item, error) {
+	if raw {
+		return s.writeUpdate(ctx, r, obj, kv)
+	}
+	finish, err := s.admit(ctx, OpUpdate, r.info, obj, old)
+	if err != nil {
+		return item{}, err
+	}
+	it, err := s.writeUpdate(ctx, r, obj, kv)
+	finish(ctx, err == nil)
+	return it, err
 }
 
 // prepareUpdate applies the strategy's update preparation and validation.

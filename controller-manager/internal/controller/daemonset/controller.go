@@ -2,8 +2,9 @@ package daemonset
 
 import (
 	"context"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/expectations"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"log/slog"
-	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -35,7 +36,7 @@ type Config struct {
 type Controller struct {
 	cfg   Config
 	queue *workqueue.Queue[string]
-	exp   *expectations
+	exp   *expectations.Expectations
 }
 
 // New builds the controller and registers its event handlers.
@@ -46,11 +47,11 @@ func New(cfg Config) *Controller {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	c := &Controller{cfg: cfg, queue: workqueue.New(workqueue.Config[string]{Name: "daemonset"}), exp: newExpectations(cfg.Now)}
+	c := &Controller{cfg: cfg, queue: workqueue.New(workqueue.Config[string]{Name: "daemonset"}), exp: expectations.New(cfg.Now)}
 	cfg.DaemonSets.AddHandler(informer.Handler[*appsv1.DaemonSet]{
 		OnAdd:    func(ds *appsv1.DaemonSet, _ bool) { c.queue.Add(informer.KeyOf(ds)) },
 		OnUpdate: func(_, ds *appsv1.DaemonSet) { c.queue.Add(informer.KeyOf(ds)) },
-		OnDelete: func(ds *appsv1.DaemonSet) { c.exp.forget(informer.KeyOf(ds)); c.queue.Add(informer.KeyOf(ds)) },
+		OnDelete: func(ds *appsv1.DaemonSet) { c.exp.Forget(informer.KeyOf(ds)); c.queue.Add(informer.KeyOf(ds)) },
 	})
 	cfg.Nodes.AddHandler(informer.Handler[*corev1.Node]{
 		OnAdd: func(*corev1.Node, bool) { c.enqueueAll() },
@@ -98,7 +99,7 @@ func (c *Controller) podEvent(p *corev1.Pod, added, deleted int) {
 		added, deleted = 0, 1
 	}
 	key := informer.KeyOf(ds)
-	c.exp.observed(key, added, deleted)
+	c.exp.Observed(key, added, deleted)
 	c.queue.Add(key)
 }
 
@@ -112,31 +113,5 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	if !informer.WaitForCacheSync(ctx, synced...) {
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.sync(ctx, key); err != nil {
-		c.cfg.Logger.Info("sync failed, requeueing", "key", key, "err", err)
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	worker.Process(ctx, c.queue, workers, c.cfg.Logger, c.sync)
 }

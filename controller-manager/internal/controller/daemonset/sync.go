@@ -22,7 +22,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	ns, name := informer.SplitKey(key)
 	cached, ok := c.cfg.DaemonSets.Lister().Get(ns, name)
 	if !ok {
-		c.exp.forget(key)
+		c.exp.Forget(key)
 		return nil
 	}
 	ds := cached.DeepCopy()
@@ -43,7 +43,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		}
 		err = c.syncRevisions(ctx, ds, hash, inUse)
 	}
-	if c.exp.satisfied(key) && ds.DeletionTimestamp == nil {
+	if c.exp.Satisfied(key) && ds.DeletionTimestamp == nil {
 		err = errors.Join(err, c.apply(ctx, key, ds, computePlan(ds, states, orphans, hash, now), hash))
 	}
 	ds.Status = computeStatus(ds, states, hash, now)
@@ -64,7 +64,7 @@ func (c *Controller) apply(ctx context.Context, key string, ds *appsv1.DaemonSet
 	if len(p.create) == 0 && len(p.remove) == 0 {
 		return nil
 	}
-	c.exp.expect(key, len(p.create), len(p.remove))
+	c.exp.Expect(key, len(p.create), len(p.remove))
 	errs := make([]error, len(p.create)+len(p.remove))
 	var wg sync.WaitGroup
 	for i, pod := range p.remove {
@@ -72,7 +72,7 @@ func (c *Controller) apply(ctx context.Context, key string, ds *appsv1.DaemonSet
 		go func() {
 			defer wg.Done()
 			if err := c.cfg.PodCtl.DeletePod(ctx, pod.Namespace, pod.Name); err != nil && !apierrors.IsNotFound(err) {
-				c.exp.observed(key, 0, 1)
+				c.exp.Observed(key, 0, 1)
 				errs[i] = fmt.Errorf("deleting pod %s: %w", pod.Name, err)
 				return
 			}
@@ -85,7 +85,7 @@ func (c *Controller) apply(ctx context.Context, key string, ds *appsv1.DaemonSet
 			defer wg.Done()
 			created, err := c.cfg.PodCtl.CreatePod(ctx, newPod(ds, node, hash))
 			if err != nil {
-				c.exp.observed(key, 1, 0)
+				c.exp.Observed(key, 1, 0)
 				c.cfg.Recorder.Event(ds, corev1.EventTypeWarning, "FailedCreate", "Error creating: %v", err)
 				errs[len(p.remove)+i] = fmt.Errorf("creating pod for node %s: %w", node, err)
 				return

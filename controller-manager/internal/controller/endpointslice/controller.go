@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"log/slog"
 	"sync"
 	"time"
@@ -130,33 +131,7 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	if !informer.WaitForCacheSync(ctx, c.cfg.Services.HasSynced, c.cfg.Pods.HasSynced, c.cfg.Slices.HasSynced) {
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.sync(ctx, key); err != nil {
-		c.cfg.Logger.Info("sync failed, requeueing", "key", key, "err", err)
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	worker.Process(ctx, c.queue, workers, c.cfg.Logger, c.sync)
 }
 
 // sync makes the service's managed slices match its pods. Slices of a

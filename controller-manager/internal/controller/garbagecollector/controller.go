@@ -2,8 +2,8 @@ package garbagecollector
 
 import (
 	"context"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"log/slog"
-	"sync"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -99,33 +99,7 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 		return
 	}
 	c.cfg.Logger.Info("garbage collector caches synced", "resources", len(c.graph.byResource))
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	it, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(it)
-	if err := c.sync(ctx, it); err != nil {
-		c.cfg.Logger.Info("sync failed, requeueing", "item", it, "err", err)
-		c.queue.AddRateLimited(it)
-		return true
-	}
-	c.queue.Forget(it)
-	return true
+	worker.Process(ctx, c.queue, workers, c.cfg.Logger, c.sync)
 }
 
 // uidPrecondition guards a write against a recreated object.

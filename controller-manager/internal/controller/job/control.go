@@ -2,6 +2,7 @@ package job
 
 import (
 	"context"
+	"k8s.io/apimachinery/pkg/types"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -44,7 +45,7 @@ func (a APIControl) UpdateJobStatus(ctx context.Context, j *batchv1.Job) (*batch
 // DeleteJob deletes the Job if it still has uid, in the background.
 func (a APIControl) DeleteJob(ctx context.Context, namespace, name string, uid string) error {
 	bg := metav1.DeletePropagationBackground
-	u := typesUID(uid)
+	u := types.UID(uid)
 	return client.Jobs(a.Client, namespace).Delete(ctx, name, metav1.DeleteOptions{
 		PropagationPolicy: &bg, Preconditions: &metav1.Preconditions{UID: &u},
 	})

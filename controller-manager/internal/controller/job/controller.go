@@ -2,8 +2,9 @@ package job
 
 import (
 	"context"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/expectations"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"log/slog"
-	"sync"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -39,7 +40,7 @@ type Config struct {
 type Controller struct {
 	cfg   Config
 	queue *workqueue.Queue[string]
-	exp   *expectations
+	exp   *expectations.Expectations
 }
 
 // New builds the controller and registers its event handlers.
@@ -56,11 +57,11 @@ func New(cfg Config) *Controller {
 	if cfg.BackoffMax <= 0 {
 		cfg.BackoffMax = DefaultBackoffMax
 	}
-	c := &Controller{cfg: cfg, queue: workqueue.New(workqueue.Config[string]{Name: "job"}), exp: newExpectations(cfg.Now)}
+	c := &Controller{cfg: cfg, queue: workqueue.New(workqueue.Config[string]{Name: "job"}), exp: expectations.New(cfg.Now)}
 	cfg.Jobs.AddHandler(informer.Handler[*batchv1.Job]{
 		OnAdd:    func(j *batchv1.Job, _ bool) { c.queue.Add(informer.KeyOf(j)) },
 		OnUpdate: func(_, j *batchv1.Job) { c.queue.Add(informer.KeyOf(j)) },
-		OnDelete: func(j *batchv1.Job) { c.exp.forget(informer.KeyOf(j)); c.queue.Add(informer.KeyOf(j)) },
+		OnDelete: func(j *batchv1.Job) { c.exp.Forget(informer.KeyOf(j)); c.queue.Add(informer.KeyOf(j)) },
 	})
 	cfg.Pods.AddHandler(informer.Handler[*corev1.Pod]{
 		OnAdd: func(p *corev1.Pod, _ bool) { c.podEvent(p, 1, 0) },
@@ -93,7 +94,7 @@ func (c *Controller) podEvent(p *corev1.Pod, added, deleted int) {
 	if added > 0 && p.DeletionTimestamp != nil {
 		added, deleted = 0, 1
 	}
-	c.exp.observed(key, added, deleted)
+	c.exp.Observed(key, added, deleted)
 	c.queue.Add(key)
 }
 
@@ -103,31 +104,5 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	if !informer.WaitForCacheSync(ctx, c.cfg.Jobs.HasSynced, c.cfg.Pods.HasSynced) {
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.sync(ctx, key); err != nil {
-		c.cfg.Logger.Info("sync failed, requeueing", "key", key, "err", err)
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	worker.Process(ctx, c.queue, workers, c.cfg.Logger, c.sync)
 }

@@ -22,7 +22,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	ns, name := informer.SplitKey(key)
 	cached, ok := c.cfg.Jobs.Lister().Get(ns, name)
 	if !ok {
-		c.exp.forget(key)
+		c.exp.Forget(key)
 		return nil
 	}
 	j := cached.DeepCopy()
@@ -45,7 +45,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	case v != nil:
 		err = c.finish(ctx, key, j, cnt, v, now)
 		cnt.active, cnt.ready = nil, 0
-	case c.exp.satisfied(key):
+	case c.exp.Satisfied(key):
 		err = c.manage(ctx, key, j, cnt, now)
 	}
 	if ads := j.Spec.ActiveDeadlineSeconds; v == nil && ads != nil && j.Status.StartTime != nil {
@@ -134,7 +134,7 @@ func (c *Controller) manage(ctx context.Context, key string, j *batchv1.Job, cnt
 	case len(p.remove) > 0:
 		return c.deletePods(ctx, key, j, p.remove)
 	case p.create > 0:
-		c.exp.expect(key, p.create, 0)
+		c.exp.Expect(key, p.create, 0)
 		errs := make([]error, p.create)
 		var wg sync.WaitGroup
 		for i := range p.create {
@@ -150,7 +150,7 @@ func (c *Controller) manage(ctx context.Context, key string, j *batchv1.Job, cnt
 func (c *Controller) createPod(ctx context.Context, key string, j *batchv1.Job) error {
 	created, err := c.cfg.PodCtl.CreatePod(ctx, newPod(j))
 	if err != nil {
-		c.exp.observed(key, 1, 0)
+		c.exp.Observed(key, 1, 0)
 		c.cfg.Recorder.Event(j, corev1.EventTypeWarning, "FailedCreate", "Error creating: %v", err)
 		return fmt.Errorf("creating pod for job %s: %w", key, err)
 	}
@@ -162,11 +162,11 @@ func (c *Controller) deletePods(ctx context.Context, key string, j *batchv1.Job,
 	if len(pods) == 0 {
 		return nil
 	}
-	c.exp.expect(key, 0, len(pods))
+	c.exp.Expect(key, 0, len(pods))
 	var errs []error
 	for _, p := range pods {
 		if err := c.cfg.PodCtl.DeletePod(ctx, p.Namespace, p.Name); err != nil && !apierrors.IsNotFound(err) {
-			c.exp.observed(key, 0, 1)
+			c.exp.Observed(key, 0, 1)
 			errs = append(errs, fmt.Errorf("deleting pod %s: %w", p.Name, err))
 			continue
 		}

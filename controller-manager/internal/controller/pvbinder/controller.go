@@ -2,9 +2,9 @@ package pvbinder
 
 import (
 	"context"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"log/slog"
 	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -74,37 +74,13 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	if !informer.WaitForCacheSync(ctx, c.cfg.Volumes.HasSynced, c.cfg.Claims.HasSynced) {
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
+	worker.Process(ctx, c.queue, workers, c.cfg.Logger, c.sync)
 }
 
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	var err error
+// sync dispatches a queue key to the claim or the volume it names.
+func (c *Controller) sync(ctx context.Context, key string) error {
 	if k, ok := strings.CutPrefix(key, claimPrefix); ok {
-		err = c.syncClaim(ctx, k)
-	} else {
-		err = c.syncVolume(ctx, strings.TrimPrefix(key, volumePrefix))
+		return c.syncClaim(ctx, k)
 	}
-	if err != nil {
-		c.cfg.Logger.Info("sync failed, requeueing", "key", key, "err", err)
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	return c.syncVolume(ctx, strings.TrimPrefix(key, volumePrefix))
 }

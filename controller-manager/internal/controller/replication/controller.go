@@ -13,8 +13,9 @@ package replication
 
 import (
 	"context"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/expectations"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"log/slog"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -46,7 +47,7 @@ type Config[T api.Object] struct {
 type Controller[T api.Object] struct {
 	cfg   Config[T]
 	queue *workqueue.Queue[string]
-	exp   *expectations
+	exp   *expectations.Expectations
 }
 
 // New builds the controller and registers its event handlers.
@@ -60,12 +61,12 @@ func New[T api.Object](cfg Config[T]) *Controller[T] {
 	c := &Controller[T]{
 		cfg:   cfg,
 		queue: workqueue.New(workqueue.Config[string]{Name: cfg.Kind.GVK.Kind}),
-		exp:   newExpectations(cfg.Now),
+		exp:   expectations.New(cfg.Now),
 	}
 	cfg.Owners.AddHandler(informer.Handler[T]{
 		OnAdd:    func(o T, _ bool) { c.queue.Add(informer.KeyOf(o)) },
 		OnUpdate: func(_, o T) { c.queue.Add(informer.KeyOf(o)) },
-		OnDelete: func(o T) { c.exp.forget(informer.KeyOf(o)); c.queue.Add(informer.KeyOf(o)) },
+		OnDelete: func(o T) { c.exp.Forget(informer.KeyOf(o)); c.queue.Add(informer.KeyOf(o)) },
 	})
 	cfg.Pods.AddHandler(informer.Handler[*corev1.Pod]{
 		OnAdd:    func(p *corev1.Pod, _ bool) { c.podAdded(p) },
@@ -81,33 +82,7 @@ func (c *Controller[T]) Run(ctx context.Context, workers int) {
 	if !informer.WaitForCacheSync(ctx, c.cfg.Owners.HasSynced, c.cfg.Pods.HasSynced) {
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-}
-
-func (c *Controller[T]) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.sync(ctx, key); err != nil {
-		c.cfg.Logger.Info("sync failed, requeueing", "key", key, "err", err)
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	worker.Process(ctx, c.queue, workers, c.cfg.Logger, c.sync)
 }
 
 // controllerOf returns the key of pod's controller if it is of our kind
@@ -139,7 +114,7 @@ func (c *Controller[T]) podAdded(p *corev1.Pod) {
 		return
 	}
 	if key, ok := c.controllerOf(p); ok {
-		c.exp.observed(key, 1, 0)
+		c.exp.Observed(key, 1, 0)
 		c.queue.Add(key)
 		return
 	}
@@ -185,7 +160,7 @@ func (c *Controller[T]) requeueAfterMinReady(p *corev1.Pod, key string) {
 
 func (c *Controller[T]) podDeleted(p *corev1.Pod) {
 	if key, ok := c.controllerOf(p); ok {
-		c.exp.observed(key, 0, 1)
+		c.exp.Observed(key, 0, 1)
 		c.queue.Add(key)
 	}
 }

@@ -73,25 +73,3 @@ func TestSlowStartBatch(t *testing.T) {
 		t.Fatalf("failing: done=%d calls=%d err=%v", done, calls.Load(), err)
 	}
 }
-
-func TestExpectations(t *testing.T) {
-	now := time.Unix(0, 0)
-	e := newExpectations(func() time.Time { return now })
-	if !e.satisfied("k") {
-		t.Fatal("unknown key must be satisfied")
-	}
-	e.expect("k", 2, 1)
-	e.observed("k", 1, 0)
-	if e.satisfied("k") {
-		t.Fatal("satisfied with creates in flight")
-	}
-	e.observed("k", 1, 1)
-	if !e.satisfied("k") {
-		t.Fatal("not satisfied after all observed")
-	}
-	e.expect("k", 5, 0)
-	now = now.Add(expectationsTTL + time.Second)
-	if !e.satisfied("k") {
-		t.Fatal("expired expectations must not block forever")
-	}
-}

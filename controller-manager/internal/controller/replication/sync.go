@@ -19,7 +19,7 @@ func (c *Controller[T]) sync(ctx context.Context, key string) error {
 	ns, name := informer.SplitKey(key)
 	owner, ok := c.cfg.Owners.Lister().Get(ns, name)
 	if !ok {
-		c.exp.forget(key)
+		c.exp.Forget(key)
 		return nil
 	}
 	kind := c.cfg.Kind
@@ -39,7 +39,7 @@ func (c *Controller[T]) sync(ctx context.Context, key string) error {
 		}
 	}
 	var manageErr error
-	if c.exp.satisfied(key) && owner.GetDeletionTimestamp() == nil {
+	if c.exp.Satisfied(key) && owner.GetDeletionTimestamp() == nil {
 		manageErr = c.manage(ctx, key, owner, active)
 	}
 	st := calculateStatus(active, kind.Template(owner).Labels, kind.MinReadySeconds(owner), owner.GetGeneration(), c.cfg.Now())
@@ -93,10 +93,10 @@ func (c *Controller[T]) manage(ctx context.Context, key string, owner T, active 
 	switch {
 	case diff < 0:
 		n := min(-diff, c.cfg.BurstReplicas)
-		c.exp.expect(key, n, 0)
+		c.exp.Expect(key, n, 0)
 		created, err := slowStartBatch(n, func() error { return c.createPod(ctx, owner) })
 		if skipped := n - created; skipped > 0 {
-			c.exp.observed(key, skipped, 0)
+			c.exp.Observed(key, skipped, 0)
 		}
 		return err
 	case diff > 0:
@@ -104,7 +104,7 @@ func (c *Controller[T]) manage(ctx context.Context, key string, owner T, active 
 		victims := append([]*corev1.Pod(nil), active...)
 		rankForDeletion(victims)
 		victims = victims[:n]
-		c.exp.expect(key, 0, n)
+		c.exp.Expect(key, 0, n)
 		return c.deletePods(ctx, key, owner, victims)
 	}
 	return nil
@@ -131,7 +131,7 @@ func (c *Controller[T]) deletePods(ctx context.Context, key string, owner T, vic
 			defer wg.Done()
 			err := c.cfg.PodCtl.DeletePod(ctx, p.Namespace, p.Name)
 			if err != nil && !apierrors.IsNotFound(err) {
-				c.exp.observed(key, 0, 1)
+				c.exp.Observed(key, 0, 1)
 				c.cfg.Recorder.Event(owner, corev1.EventTypeWarning, "FailedDelete", "Error deleting: %v", err)
 				errs[i] = fmt.Errorf("deleting pod %s: %w", p.Name, err)
 				return

@@ -12,8 +12,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"log/slog"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -76,33 +76,7 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	if !informer.WaitForCacheSync(ctx, c.cfg.Namespaces.HasSynced, c.cfg.ServiceAccounts.HasSynced) {
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.sync(ctx, key); err != nil {
-		c.cfg.Logger.Info("sync failed, requeueing", "namespace", key, "err", err)
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	worker.Process(ctx, c.queue, workers, c.cfg.Logger, c.sync)
 }
 
 // sync creates the accounts missing from namespace name.

@@ -1,0 +1,19 @@
+// Package pods runs the pods bound to this node. One goroutine (a worker)
+// per pod reconciles desired against actual; a slow pod never blocks the
+// others.
+//
+//	informer (spec.nodeName=<node>) ──poke──► worker per pod key
+//	                                           │ read:    pod (lister), runtime containers
+//	                                           │ compute: plan(pod, observed, now) → []Action
+//	                                           │          podStatus(...)        (pure)
+//	                                           │ write:   network.Setup, image, create/start,
+//	                                           │          UpdateStatus when changed
+//	                                           └ re-sync every ResyncPeriod or at backoff end
+//	housekeeping: at start and periodically, stop and remove containers and
+//	networks whose pod UID is no longer bound here (orphans)
+//
+// Vocabulary: an attempt is one runtime container of a pod container; the
+// restart count is the latest attempt's number. Backoff for crashing
+// containers is 0 for the first restart, then 10s doubling to 5m, reset when
+// the previous attempt ran 10 minutes. Image pulls back off the same way.
+package pods

@@ -1,0 +1,218 @@
+package pods
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Objects reads the ConfigMaps and Secrets that env vars refer to.
+type Objects interface {
+	ConfigMap(ctx context.Context, ns, name string) (*corev1.ConfigMap, error)
+	Secret(ctx context.Context, ns, name string) (*corev1.Secret, error)
+}
+
+// envInput is the pod-level data env vars may refer to.
+type envInput struct {
+	pod           *corev1.Pod
+	podIP, hostIP string
+	objects       Objects
+}
+
+// containerEnv resolves c's envFrom and env into KEY=value pairs, in
+// upstream order (envFrom first, env overriding), with $(VAR) expansion.
+func containerEnv(ctx context.Context, in envInput, c *corev1.Container) ([]string, error) {
+	vals := map[string]string{}
+	var order []string
+	set := func(k, v string) {
+		if _, ok := vals[k]; !ok {
+			order = append(order, k)
+		}
+		vals[k] = v
+	}
+	for _, from := range c.EnvFrom {
+		data, err := envFromData(ctx, in, from)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range data {
+			set(from.Prefix+k, v)
+		}
+	}
+	for _, e := range c.Env {
+		v, ok, err := envValue(ctx, in, c, e)
+		if err != nil {
+			return nil, fmt.Errorf("env %s: %w", e.Name, err)
+		}
+		if ok {
+			set(e.Name, expand(v, vals))
+		}
+	}
+	out := make([]string, 0, len(order))
+	for _, k := range order {
+		out = append(out, k+"="+vals[k])
+	}
+	return out, nil
+}
+
+func envFromData(ctx context.Context, in envInput, from corev1.EnvFromSource) (map[string]string, error) {
+	ns := in.pod.Namespace
+	switch {
+	case from.ConfigMapRef != nil:
+		cm, err := in.objects.ConfigMap(ctx, ns, from.ConfigMapRef.Name)
+		if optionalMissing(err, from.ConfigMapRef.Optional) {
+			return nil, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("configmap %q: %w", from.ConfigMapRef.Name, err)
+		}
+		return cm.Data, nil
+	case from.SecretRef != nil:
+		s, err := in.objects.Secret(ctx, ns, from.SecretRef.Name)
+		if optionalMissing(err, from.SecretRef.Optional) {
+			return nil, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("secret %q: %w", from.SecretRef.Name, err)
+		}
+		out := map[string]string{}
+		for k, v := range s.Data {
+			out[k] = string(v)
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// envValue resolves one env var; ok is false for an optional reference
+// that does not exist (the variable is then left out).
+func envValue(ctx context.Context, in envInput, c *corev1.Container, e corev1.EnvVar) (string, bool, error) {
+	src := e.ValueFrom
+	switch {
+	case src == nil:
+		return e.Value, true, nil
+	case src.FieldRef != nil:
+		v, err := podField(in, src.FieldRef.FieldPath)
+		return v, err == nil, err
+	case src.ResourceFieldRef != nil:
+		v, err := resourceField(c, src.ResourceFieldRef)
+		return v, err == nil, err
+	case src.ConfigMapKeyRef != nil:
+		ref := src.ConfigMapKeyRef
+		cm, err := in.objects.ConfigMap(ctx, in.pod.Namespace, ref.Name)
+		if optionalMissing(err, ref.Optional) {
+			return "", false, nil
+		} else if err != nil {
+			return "", false, fmt.Errorf("configmap %q: %w", ref.Name, err)
+		}
+		v, ok := cm.Data[ref.Key]
+		if !ok && (ref.Optional == nil || !*ref.Optional) {
+			return "", false, fmt.Errorf("configmap %q has no key %q", ref.Name, ref.Key)
+		}
+		return v, ok, nil
+	case src.SecretKeyRef != nil:
+		ref := src.SecretKeyRef
+		s, err := in.objects.Secret(ctx, in.pod.Namespace, ref.Name)
+		if optionalMissing(err, ref.Optional) {
+			return "", false, nil
+		} else if err != nil {
+			return "", false, fmt.Errorf("secret %q: %w", ref.Name, err)
+		}
+		v, ok := s.Data[ref.Key]
+		if !ok && (ref.Optional == nil || !*ref.Optional) {
+			return "", false, fmt.Errorf("secret %q has no key %q", ref.Name, ref.Key)
+		}
+		return string(v), ok, nil
+	}
+	return e.Value, true, nil
+}
+
+func optionalMissing(err error, optional *bool) bool {
+	return err != nil && apierrors.IsNotFound(err) && optional != nil && *optional
+}
+
+// podField implements the downward API's fieldRef paths.
+func podField(in envInput, path string) (string, error) {
+	p := in.pod
+	if k, ok := strings.CutPrefix(path, "metadata.labels['"); ok {
+		return p.Labels[strings.TrimSuffix(k, "']")], nil
+	}
+	if k, ok := strings.CutPrefix(path, "metadata.annotations['"); ok {
+		return p.Annotations[strings.TrimSuffix(k, "']")], nil
+	}
+	switch path {
+	case "metadata.name":
+		return p.Name, nil
+	case "metadata.namespace":
+		return p.Namespace, nil
+	case "metadata.uid":
+		return string(p.UID), nil
+	case "spec.nodeName":
+		return p.Spec.NodeName, nil
+	case "spec.serviceAccountName":
+		return p.Spec.ServiceAccountName, nil
+	case "status.podIP", "status.podIPs":
+		return in.podIP, nil
+	case "status.hostIP", "status.hostIPs":
+		return in.hostIP, nil
+	}
+	return "", fmt.Errorf("unsupported fieldRef %q", path)
+}
+
+// resourceField implements resourceFieldRef for cpu and memory
+// limits/requests (ceil(value/divisor), as upstream).
+func resourceField(c *corev1.Container, ref *corev1.ResourceFieldSelector) (string, error) {
+	kind, name, ok := strings.Cut(ref.Resource, ".")
+	if !ok {
+		return "", fmt.Errorf("unsupported resourceFieldRef %q", ref.Resource)
+	}
+	list := c.Resources.Limits
+	if kind == "requests" {
+		list = c.Resources.Requests
+	}
+	q, ok := list[corev1.ResourceName(name)]
+	if !ok {
+		return "0", nil
+	}
+	div := ref.Divisor
+	if div.IsZero() {
+		div = resource.MustParse("1")
+	}
+	return fmt.Sprint(int64(math.Ceil(float64(q.MilliValue()) / float64(div.MilliValue())))), nil
+}
+
+// expand replaces $(VAR) with earlier values; $$ escapes; unknown
+// references stay as they are.
+func expand(s string, vals map[string]string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		switch s[i+1] {
+		case '$':
+			b.WriteByte('$')
+			i++
+		case '(':
+			end := strings.IndexByte(s[i:], ')')
+			if end < 0 {
+				b.WriteString(s[i:])
+				return b.String()
+			}
+			name := s[i+2 : i+end]
+			if v, ok := vals[name]; ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString(s[i : i+end+1])
+			}
+			i += end
+		default:
+			b.WriteByte('$')
+		}
+	}
+	return b.String()
+}

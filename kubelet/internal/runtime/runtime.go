@@ -1,0 +1,143 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Labels set on every container the kubelet creates.
+const (
+	LabelPodUID       = "io.wharf.pod.uid"
+	LabelPodNamespace = "io.wharf.pod.namespace"
+	LabelPodName      = "io.wharf.pod.name"
+	LabelContainer    = "io.wharf.container.name"
+	LabelAttempt      = "io.wharf.container.attempt"
+	LabelInit         = "io.wharf.container.init"
+	LabelLogPath      = "io.wharf.container.log-path"
+	// LabelStartedAt records when the container's task was started
+	// (RFC 3339 with nanoseconds); containerd itself does not keep it.
+	LabelStartedAt = "io.wharf.container.started-at"
+)
+
+// ErrImageNotPresent is returned by EnsureImage for PullNever when the image
+// is missing.
+var ErrImageNotPresent = errors.New("image not present")
+
+// ErrNotFound is returned for a container ID the runtime does not know.
+var ErrNotFound = errors.New("container not found")
+
+// PullPolicy mirrors corev1.PullPolicy.
+type PullPolicy string
+
+// Pull policies.
+const (
+	PullAlways       PullPolicy = "Always"
+	PullIfNotPresent PullPolicy = "IfNotPresent"
+	PullNever        PullPolicy = "Never"
+)
+
+// State is a container's life-cycle state.
+type State string
+
+// Container states.
+const (
+	StateCreated State = "Created"
+	StateRunning State = "Running"
+	StateExited  State = "Exited"
+	StateUnknown State = "Unknown"
+)
+
+// Mount is a bind mount into a container.
+type Mount struct {
+	Source, Destination string
+	ReadOnly            bool
+}
+
+// ContainerSpec is everything needed to create one container of a pod.
+// Command and Args follow Kubernetes semantics: Command replaces the image's
+// entrypoint, Args its cmd.
+type ContainerSpec struct {
+	PodUID, PodNamespace, PodName string
+	Name                          string
+	Attempt                       int
+	Init                          bool
+	Image                         string
+	Command, Args                 []string
+	Env                           []string // KEY=value, applied over the image's env
+	WorkingDir                    string
+	Hostname                      string
+	// NetNSPath is the pod's network namespace file; "" means the host's.
+	NetNSPath string
+	Mounts    []Mount
+	// LogPath receives the container's stdout and stderr.
+	LogPath string
+	// Privileged, RunAsUser/RunAsGroup (nil = image default).
+	Privileged bool
+	RunAsUser  *int64
+	RunAsGroup *int64
+	// ReadOnlyRootFS mounts the image read-only; CapAdd/CapDrop are
+	// capability names with or without the CAP_ prefix ("ALL" drops all).
+	ReadOnlyRootFS  bool
+	CapAdd, CapDrop []string
+}
+
+// Container is what the runtime reports about one container.
+type Container struct {
+	ID                            string
+	PodUID, PodNamespace, PodName string
+	Name                          string
+	Attempt                       int
+	Init                          bool
+	Image, ImageID                string
+	State                         State
+	ExitCode                      int32
+	// Reason is set for exited containers: Completed, Error or OOMKilled.
+	Reason                           string
+	CreatedAt, StartedAt, FinishedAt time.Time
+}
+
+// Runtime runs pods' containers. Implementations are safe for concurrent
+// use; every method is idempotent where that makes sense (Stop of a stopped
+// container, Remove of a removed one return nil).
+type Runtime interface {
+	// EnsureImage makes ref available according to policy and returns the
+	// image's ID (repo digest). Pull errors keep the registry's message.
+	EnsureImage(ctx context.Context, ref string, policy PullPolicy) (string, error)
+	// ImportImages imports every *.tar OCI/Docker archive in dir.
+	ImportImages(ctx context.Context, dir string) error
+	// CreateContainer creates (but does not start) a container.
+	CreateContainer(ctx context.Context, spec ContainerSpec) (string, error)
+	// StartContainer starts a created container.
+	StartContainer(ctx context.Context, id string) error
+	// StopContainer sends SIGTERM, waits up to grace, then SIGKILL.
+	StopContainer(ctx context.Context, id string, grace time.Duration) error
+	// RemoveContainer stops it hard if needed and deletes it.
+	RemoveContainer(ctx context.Context, id string) error
+	// ListContainers returns the kubelet's containers whose labels include
+	// all of selector (nil = all).
+	ListContainers(ctx context.Context, selector map[string]string) ([]Container, error)
+	// ContainerStatus reports one container; ErrNotFound if unknown.
+	ContainerStatus(ctx context.Context, id string) (Container, error)
+	// Exec runs cmd in a running container (lifecycle hooks) and returns
+	// its exit code once it ends or ctx does.
+	Exec(ctx context.Context, id string, cmd []string) (int, error)
+}
+
+// ContainerID is the runtime ID of a pod container's attempt.
+func ContainerID(podUID, name string, attempt int) string {
+	return fmt.Sprintf("%s-%s-%d", podUID, name, attempt)
+}
+
+// ExitReason maps an exit code to upstream's terminated reason.
+func ExitReason(code int32, oom bool) string {
+	switch {
+	case oom:
+		return "OOMKilled"
+	case code == 0:
+		return "Completed"
+	default:
+		return "Error"
+	}
+}
