@@ -6,6 +6,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	resourcev1 "k8s.io/api/resource/v1"
@@ -112,6 +113,16 @@ var all = []*Info{
 	// coordination.k8s.io/v1
 	{Group: "coordination.k8s.io", Version: "v1", Resource: "leases", Singular: "lease", Kind: "Lease", Namespaced: true,
 		New: func() Object { return &coordinationv1.Lease{} }, NewList: func() ListObject { return &coordinationv1.LeaseList{} }},
+
+	// networking.k8s.io/v1
+	{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses", Singular: "ingress", Kind: "Ingress", Namespaced: true,
+		ShortNames: []string{"ing"}, Subresources: []string{"status"},
+		New: func() Object { return &networkingv1.Ingress{} }, NewList: func() ListObject { return &networkingv1.IngressList{} }},
+	{Group: "networking.k8s.io", Version: "v1", Resource: "ingressclasses", Singular: "ingressclass", Kind: "IngressClass",
+		New: func() Object { return &networkingv1.IngressClass{} }, NewList: func() ListObject { return &networkingv1.IngressClassList{} }},
+	{Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies", Singular: "networkpolicy", Kind: "NetworkPolicy", Namespaced: true,
+		ShortNames: []string{"netpol"},
+		New:        func() Object { return &networkingv1.NetworkPolicy{} }, NewList: func() ListObject { return &networkingv1.NetworkPolicyList{} }},
 
 	// policy/v1
 	{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets", Singular: "poddisruptionbudget", Kind: "PodDisruptionBudget", Namespaced: true,

@@ -34,6 +34,7 @@ var printers = func() registry {
 	addCore(r)
 	addApps(r)
 	addRBAC(r)
+	addNetworking(r)
 	return r
 }()
 

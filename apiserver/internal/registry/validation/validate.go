@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	networkingv1 "k8s.io/api/networking/v1"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -124,6 +125,12 @@ func otherKindRules(obj api.Object) field.ErrorList {
 		return EndpointSlice(o)
 	case *coordinationv1.Lease:
 		return Lease(o)
+	case *networkingv1.Ingress:
+		return Ingress(o)
+	case *networkingv1.IngressClass:
+		return IngressClass(o)
+	case *networkingv1.NetworkPolicy:
+		return NetworkPolicy(o)
 	case *rbacv1.Role:
 		return policyRules(o.Rules, false, field.NewPath("rules"))
 	case *rbacv1.ClusterRole:
