@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -25,7 +26,6 @@ import (
 	"github.com/containerd/containerd/namespaces"
 	"github.com/vishvananda/netlink"
 
-	"github.com/wharfhq/wharf/hack/images"
 	"github.com/wharfhq/wharf/kubelet/internal/network"
 )
 
@@ -203,14 +203,16 @@ var (
 	imagesErr  error
 )
 
-// Images builds the test images (hack/images) once per test binary and
+// Images builds the test images (hack/images, run as the wharf-images
+// program so the kubelet does not import the hack module) once per test
+// binary and
 // returns the directory holding hello.tar and tools.tar.
 func Images(t testing.TB) string {
 	t.Helper()
 	imagesOnce.Do(func() {
 		// Named like a daemon dir so Cleanup removes it once we are gone.
 		imagesDir = filepath.Join("/tmp", fmt.Sprintf("%s%d-images", Prefix, os.Getpid()))
-		_, imagesErr = images.Build(context.Background(), imagesDir)
+		imagesErr = wharfImages(imagesDir)
 	})
 	if imagesErr != nil {
 		t.Fatalf("containerdtest: build images: %v", imagesErr)
@@ -242,4 +244,19 @@ func waitGone(pid int, d time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	_ = syscall.Kill(pid, syscall.SIGKILL)
+}
+
+// wharfImages runs `go run ./hack/images/cmd/wharf-images args...` from the
+// workspace root.
+func wharfImages(args ...string) error {
+	out, err := exec.Command("go", "env", "GOWORK").Output()
+	if err != nil || strings.TrimSpace(string(out)) == "" || strings.TrimSpace(string(out)) == "off" {
+		return fmt.Errorf("locating the wharf workspace (go env GOWORK): %v", err)
+	}
+	cmd := exec.Command("go", append([]string{"run", "./hack/images/cmd/wharf-images"}, args...)...)
+	cmd.Dir = filepath.Dir(strings.TrimSpace(string(out)))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("wharf-images %s: %w: %s", strings.Join(args, " "), err, b)
+	}
+	return nil
 }

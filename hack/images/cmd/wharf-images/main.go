@@ -1,6 +1,12 @@
 // Command wharf-images writes Wharf's test images (hello.tar, tools.tar) as
 // OCI image-layout tarballs into a directory, ready for the kubelet's
-// --image-import-dir or `ctr images import`.
+// --image-import-dir or `ctr images import`:
+//
+//	wharf-images [DIR]                     (default _output/images)
+//	wharf-images push REF [--insecure]     push the tools image to a registry
+//
+// Components' tests run it as a program rather than importing hack, so
+// no component depends on another module than proto.
 package main
 
 import (
@@ -13,18 +19,40 @@ import (
 )
 
 func main() {
-	out := "_output/images"
-	if len(os.Args) > 1 {
-		out = os.Args[1]
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "wharf-images:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "push" {
+		if len(args) < 2 {
+			return fmt.Errorf("usage: wharf-images push REF [--insecure]")
+		}
+		bb, err := images.BusyboxPath()
+		if err != nil {
+			return err
+		}
+		img, err := images.Tools(ctx, bb)
+		if err != nil {
+			return err
+		}
+		return images.Push(ctx, args[1], img, len(args) > 2 && args[2] == "--insecure")
+	}
+	out := "_output/images"
+	if len(args) > 0 {
+		out = args[0]
+	}
 	paths, err := images.Build(ctx, out)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return err
 	}
 	for _, p := range paths {
 		fmt.Println(p)
 	}
+	return nil
 }
