@@ -113,7 +113,7 @@ func runControllers(ctx context.Context, c *client.Client, opts Options, enabled
 	b := events.NewBroadcaster(events.APISink{Client: c}, opts.Logger, time.Now)
 	deps := &Deps{Client: c, Informers: factory, Broadcaster: b, Logger: opts.Logger, Options: opts, Now: time.Now}
 	all := controllers()
-	var runs []func(context.Context)
+	var runs []runner
 	for _, name := range enabled {
 		runs = append(runs, all[name](deps))
 		opts.Logger.Info("starting controller", "controller", name)
@@ -124,7 +124,7 @@ func runControllers(ctx context.Context, c *client.Client, opts Options, enabled
 	go func() { defer wg.Done(); b.Run(ctx) }()
 	for _, r := range runs {
 		wg.Add(1)
-		go func() { defer wg.Done(); r(ctx) }()
+		go func() { defer wg.Done(); r.Run(ctx, opts.Workers) }()
 	}
 	wg.Wait()
 }
