@@ -276,6 +276,10 @@ func TestTypedAccessorsCoverCatalogue(t *testing.T) {
 		entryOf(StatefulSets(c, "")), entryOf(ControllerRevisions(c, "")), entryOf(Jobs(c, "")),
 		entryOf(CronJobs(c, "")), entryOf(EndpointSlices(c, "")), entryOf(Leases(c, "")), entryOf(Roles(c, "")),
 		entryOf(RoleBindings(c, "")), entryOf(ClusterRoles(c)), entryOf(ClusterRoleBindings(c)),
+		entryOf(Ingresses(c, "")), entryOf(IngressClasses(c)), entryOf(NetworkPolicies(c, "")),
+		entryOf(PodDisruptionBudgets(c, "")), entryOf(StorageClasses(c)), entryOf(CSINodes(c)), entryOf(CSIDrivers(c)),
+		entryOf(CSIStorageCapacities(c, "")), entryOf(VolumeAttachments(c)), entryOf(ResourceClaims(c, "")),
+		entryOf(ResourceClaimTemplates(c, "")), entryOf(ResourceSlices(c)), entryOf(DeviceClasses(c)), entryOf(DeviceTaintRules(c)),
 	}
 	seen := map[string]bool{}
 	for _, e := range entries {

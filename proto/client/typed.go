@@ -8,7 +8,11 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	resourcev1 "k8s.io/api/resource/v1"
+	storagev1 "k8s.io/api/storage/v1"
 
 	"github.com/wharfhq/wharf/proto/api"
 )
@@ -152,4 +156,74 @@ func ClusterRoles(c *Client) *Resource[*rbacv1.ClusterRole] {
 // ClusterRoleBindings returns the cluster role bindings.
 func ClusterRoleBindings(c *Client) *Resource[*rbacv1.ClusterRoleBinding] {
 	return typed[*rbacv1.ClusterRoleBinding](c, "rbac.authorization.k8s.io", "clusterrolebindings", "")
+}
+
+// Ingresses returns the ingresses of namespace ns.
+func Ingresses(c *Client, ns string) *Resource[*networkingv1.Ingress] {
+	return typed[*networkingv1.Ingress](c, "networking.k8s.io", "ingresses", ns)
+}
+
+// IngressClasses returns the ingress classes.
+func IngressClasses(c *Client) *Resource[*networkingv1.IngressClass] {
+	return typed[*networkingv1.IngressClass](c, "networking.k8s.io", "ingressclasses", "")
+}
+
+// NetworkPolicies returns the network policies of namespace ns.
+func NetworkPolicies(c *Client, ns string) *Resource[*networkingv1.NetworkPolicy] {
+	return typed[*networkingv1.NetworkPolicy](c, "networking.k8s.io", "networkpolicies", ns)
+}
+
+// PodDisruptionBudgets returns the disruption budgets of namespace ns.
+func PodDisruptionBudgets(c *Client, ns string) *Resource[*policyv1.PodDisruptionBudget] {
+	return typed[*policyv1.PodDisruptionBudget](c, "policy", "poddisruptionbudgets", ns)
+}
+
+// StorageClasses returns the storage classes.
+func StorageClasses(c *Client) *Resource[*storagev1.StorageClass] {
+	return typed[*storagev1.StorageClass](c, "storage.k8s.io", "storageclasses", "")
+}
+
+// CSINodes returns the CSI node objects.
+func CSINodes(c *Client) *Resource[*storagev1.CSINode] {
+	return typed[*storagev1.CSINode](c, "storage.k8s.io", "csinodes", "")
+}
+
+// CSIDrivers returns the CSI drivers.
+func CSIDrivers(c *Client) *Resource[*storagev1.CSIDriver] {
+	return typed[*storagev1.CSIDriver](c, "storage.k8s.io", "csidrivers", "")
+}
+
+// CSIStorageCapacities returns the CSI storage capacities of namespace ns.
+func CSIStorageCapacities(c *Client, ns string) *Resource[*storagev1.CSIStorageCapacity] {
+	return typed[*storagev1.CSIStorageCapacity](c, "storage.k8s.io", "csistoragecapacities", ns)
+}
+
+// VolumeAttachments returns the volume attachments.
+func VolumeAttachments(c *Client) *Resource[*storagev1.VolumeAttachment] {
+	return typed[*storagev1.VolumeAttachment](c, "storage.k8s.io", "volumeattachments", "")
+}
+
+// ResourceClaims returns the resource claims of namespace ns.
+func ResourceClaims(c *Client, ns string) *Resource[*resourcev1.ResourceClaim] {
+	return typed[*resourcev1.ResourceClaim](c, "resource.k8s.io", "resourceclaims", ns)
+}
+
+// ResourceClaimTemplates returns the resource claim templates of namespace ns.
+func ResourceClaimTemplates(c *Client, ns string) *Resource[*resourcev1.ResourceClaimTemplate] {
+	return typed[*resourcev1.ResourceClaimTemplate](c, "resource.k8s.io", "resourceclaimtemplates", ns)
+}
+
+// ResourceSlices returns the resource slices.
+func ResourceSlices(c *Client) *Resource[*resourcev1.ResourceSlice] {
+	return typed[*resourcev1.ResourceSlice](c, "resource.k8s.io", "resourceslices", "")
+}
+
+// DeviceClasses returns the device classes.
+func DeviceClasses(c *Client) *Resource[*resourcev1.DeviceClass] {
+	return typed[*resourcev1.DeviceClass](c, "resource.k8s.io", "deviceclasses", "")
+}
+
+// DeviceTaintRules returns the device taint rules.
+func DeviceTaintRules(c *Client) *Resource[*resourcev1.DeviceTaintRule] {
+	return typed[*resourcev1.DeviceTaintRule](c, "resource.k8s.io", "devicetaintrules", "")
 }
