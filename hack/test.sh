@@ -169,7 +169,7 @@ summary() {
 
 main() {
 	ensure_go
-	ensure_cmds git:git containerd:containerd runc:runc containerd-shim-runc-v2:containerd busybox:busybox-static systemd-analyze:systemd ip:iproute2 bridge:iproute2 iptables:iptables iperf3:iperf3
+	ensure_cmds git:git containerd:containerd runc:runc containerd-shim-runc-v2:containerd busybox:busybox-static systemd-analyze:systemd ip:iproute2 bridge:iproute2 iptables:iptables iperf3:iperf3 conntrack:conntrack
 	ensure_race
 	setup_workdir
 	cd "$ROOT"
