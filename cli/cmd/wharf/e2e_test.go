@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wharfhq/wharf/apiserver/apiservertest"
+	"github.com/wharfhq/wharf/proto/kubeconfig"
 )
 
 var wharfBin string
@@ -38,8 +39,8 @@ type cluster struct {
 	kubeconfig string
 }
 
-func newCluster(t *testing.T) *cluster {
-	srv := apiservertest.Start(t)
+func newCluster(t *testing.T, opts ...apiservertest.Option) *cluster {
+	srv := apiservertest.Start(t, opts...)
 	home := t.TempDir()
 	kc := filepath.Join(home, "kubeconfig")
 	data, err := os.ReadFile(srv.Kubeconfig)
@@ -274,4 +275,22 @@ func TestMutatingVerbs(t *testing.T) {
 	c.ok("", "create", "configmap", "a", "-n", "tmp", "--from-literal=k=v")
 	c.ok("", "create", "configmap", "b", "-n", "tmp", "--from-literal=k=v")
 	wantMatch(t, c.ok("", "delete", "configmaps", "--all", "-n", "tmp"), `configmap "a" deleted\nconfigmap "b" deleted\n`)
+}
+
+// TestOverTLSWithRBAC uses the generated admin kubeconfig (client
+// certificate, CA) against an HTTPS apiserver with RBAC, and a bad token
+// against the same server.
+func TestOverTLSWithRBAC(t *testing.T) {
+	c := newCluster(t, apiservertest.WithTLS())
+	wantMatch(t, c.ok("", "get", "namespaces"), `(?m)^kube-system +Active`)
+	wantMatch(t, c.ok("", "get", "service", "kubernetes", "-o", "jsonpath={.spec.clusterIP}"), `^10\.96\.0\.1$`)
+	kc, err := kubeconfig.Load(c.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := kc.Clusters[0].Cluster.Server
+	_, errOut, code := c.run("", "get", "pods", "--kubeconfig=/dev/null", "--server="+server, "--insecure-skip-tls-verify", "--token=not-a-valid-token")
+	if code != 1 || !strings.Contains(errOut, "Unauthorized") {
+		t.Fatalf("bad token: exit %d, stderr %q", code, errOut)
+	}
 }

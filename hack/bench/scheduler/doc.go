@@ -13,4 +13,10 @@
 //	  scheduler peak RSS from /proc/<pid>/status (VmHWM)
 //
 // hack/bench/scheduler/run.sh builds the binaries and prints the table.
+// --upstream runs kube-scheduler (leader election off, qps 5000) on the same
+// cases after wharf; build it in a scratch module outside this repo from
+// k8s.io/kubernetes@v1.37.2 cmd/kube-scheduler/app with every k8s.io staging
+// module replaced by its v0.37.2 release. --upstream-args=-v=4 shows what it
+// waits for. Its events go to core/v1 Events (events.k8s.io/v1 is not served;
+// client-go's event adapter falls back when discovery lacks it).
 package main

@@ -21,6 +21,7 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 64, "concurrent pod creators")
 	flag.StringVar(&o.workDir, "workdir", "", "work directory (default: a temp dir, removed)")
 	flag.StringVar(&o.extraArgs, "scheduler-args", "", "extra space-separated arguments for wharf-scheduler")
+	flag.StringVar(&o.upstreamArgs, "upstream-args", "", "extra space-separated arguments for kube-scheduler, e.g. -v=4")
 	flag.StringVar(&o.profileDir, "profile-dir", "", "save a 5s CPU profile of wharf-scheduler per case here")
 	flag.Parse()
 	if err := run(o, *cases); err != nil {
@@ -31,7 +32,7 @@ func main() {
 
 type options struct {
 	apiserver, scheduler, upstream, workDir string
-	profileDir, extraArgs                   string
+	profileDir, extraArgs, upstreamArgs     string
 	clients                                 int
 }
 

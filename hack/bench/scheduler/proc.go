@@ -47,6 +47,7 @@ func startScheduler(_ context.Context, kind, bin, dir, url string, extra []strin
 		}
 		args = []string{"--config", cfg, "--secure-port", strconv.Itoa(port), "--bind-address", "127.0.0.1",
 			"--authentication-skip-lookup", "--authorization-always-allow-paths=/healthz,/metrics"}
+		args = append(args, extra...)
 	}
 	logPath := filepath.Join(dir, kind+"-scheduler.log")
 	logf, err := os.Create(logPath)

@@ -51,7 +51,11 @@ func runCase(ctx context.Context, o options, kind, bin string, bc benchCase) (re
 	if err := createNodes(ctx, c, bc.nodes, o.clients); err != nil {
 		return res, err
 	}
-	sched, err := startScheduler(ctx, kind, bin, dir, api.URL, strings.Fields(o.extraArgs))
+	extra := o.extraArgs
+	if kind == "upstream" {
+		extra = o.upstreamArgs
+	}
+	sched, err := startScheduler(ctx, kind, bin, dir, api.URL, strings.Fields(extra))
 	if err != nil {
 		return res, err
 	}

@@ -51,7 +51,7 @@ func (s *scheduler) bind(ctx context.Context, it *queue.Item, node string) {
 // recordFailure emits a FailedScheduling event and sets PodScheduled=False
 // (only when the condition's message changes, to spare the apiserver).
 func (s *scheduler) recordFailure(ctx context.Context, pod *corev1.Pod, msg string) {
-	if err := s.emitEvent(ctx, pod, msg); err != nil {
+	if err := s.emitEvent(ctx, pod, "FailedScheduling", corev1.EventTypeWarning, msg); err != nil {
 		s.log.WarnContext(ctx, "recording FailedScheduling event", "pod", pod.Namespace+"/"+pod.Name, "err", err)
 	}
 	for _, c := range pod.Status.Conditions {
@@ -64,7 +64,7 @@ func (s *scheduler) recordFailure(ctx context.Context, pod *corev1.Pod, msg stri
 	}
 }
 
-func (s *scheduler) emitEvent(ctx context.Context, pod *corev1.Pod, msg string) error {
+func (s *scheduler) emitEvent(ctx context.Context, pod *corev1.Pod, reason, typ, msg string) error {
 	now := metav1.Now()
 	ev := &corev1.Event{
 		ObjectMeta: metav1.ObjectMeta{
@@ -73,7 +73,7 @@ func (s *scheduler) emitEvent(ctx context.Context, pod *corev1.Pod, msg string) 
 		},
 		InvolvedObject: corev1.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: pod.Namespace,
 			Name: pod.Name, UID: pod.UID, ResourceVersion: pod.ResourceVersion},
-		Reason: "FailedScheduling", Message: msg, Type: corev1.EventTypeWarning,
+		Reason: reason, Message: msg, Type: typ,
 		Source:         corev1.EventSource{Component: s.opts.SchedulerName},
 		FirstTimestamp: now, LastTimestamp: now, Count: 1,
 		EventTime:           metav1.NewMicroTime(now.Time),

@@ -56,6 +56,7 @@ func (s *scheduler) podAdded(p *corev1.Pod) {
 	switch {
 	case assigned(p) && !terminal(p):
 		s.cache.AddPod(p)
+		s.queue.MoveIf(hasPodAffinity)
 	case !assigned(p) && s.ours(p):
 		s.queue.Add(p)
 	}
@@ -70,6 +71,9 @@ func (s *scheduler) podUpdated(old, p *corev1.Pod) {
 	case assigned(p):
 		s.queue.Delete(p.UID)
 		s.cache.AddPod(p)
+		if !assigned(old) || !maps.Equal(old.Labels, p.Labels) {
+			s.queue.MoveIf(hasPodAffinity)
+		}
 	case s.ours(p):
 		changed := !maps.Equal(old.Labels, p.Labels) || !equality.Semantic.DeepEqual(old.Spec, p.Spec)
 		s.queue.Update(p, changed)

@@ -34,6 +34,9 @@ type scheduler struct {
 	pvcs  *informer.Informer[*corev1.PersistentVolumeClaim]
 	pvs   *informer.Informer[*corev1.PersistentVolume]
 
+	namespaces *informer.Informer[*corev1.Namespace]
+	nsLabels   namespaceLabels
+
 	snap  *state.Snapshot
 	start int
 	binds chan struct{} // semaphore of BindWorkers
@@ -55,7 +58,10 @@ func newScheduler(opts Options, c *client.Client, q *queue.Queue, m *metrics.Met
 		informer.Options[*corev1.PersistentVolumeClaim]{Logger: opts.Logger})
 	s.pvs = informer.New(informer.FromResource(client.PersistentVolumes(c)),
 		informer.Options[*corev1.PersistentVolume]{Logger: opts.Logger})
+	s.namespaces = informer.New(informer.FromResource(client.Namespaces(c)),
+		informer.Options[*corev1.Namespace]{Logger: opts.Logger})
 	s.addHandlers()
+	s.addNamespaceHandlers()
 	return s
 }
 
@@ -67,12 +73,13 @@ func (s *scheduler) run(ctx context.Context) error {
 	var bg sync.WaitGroup
 	defer bg.Wait()
 	defer cancel()
-	for _, r := range []func(context.Context){s.pods.Run, s.nodes.Run, s.pvcs.Run, s.pvs.Run} {
+	for _, r := range []func(context.Context){s.pods.Run, s.nodes.Run, s.pvcs.Run, s.pvs.Run, s.namespaces.Run} {
 		bg.Go(func() { r(ctx) })
 	}
 	bg.Go(func() { s.queue.Run(ctx, time.Second) })
 	bg.Go(func() { s.cleanupLoop(ctx) })
-	if !informer.WaitForCacheSync(ctx, s.pods.HasSynced, s.nodes.HasSynced, s.pvcs.HasSynced, s.pvs.HasSynced) {
+	if !informer.WaitForCacheSync(ctx, s.pods.HasSynced, s.nodes.HasSynced, s.pvcs.HasSynced, s.pvs.HasSynced,
+		s.namespaces.HasSynced) {
 		return ctx.Err()
 	}
 	s.log.InfoContext(ctx, "scheduler caches synced", "nodes", s.nodes.Lister().Len(), "pods", s.pods.Lister().Len())
@@ -113,6 +120,7 @@ func (s *scheduler) scheduleOne(ctx context.Context, it *queue.Item) {
 		return
 	}
 	s.cache.UpdateSnapshot(s.snap)
+	s.snap.Namespaces = s.nsLabels.get()
 	pi := state.NewPodInfo(pod)
 	pi.Volumes = s.volumeConstraint(pod)
 	begin := time.Now()
@@ -120,11 +128,7 @@ func (s *scheduler) scheduleOne(ctx context.Context, it *queue.Item) {
 	s.metrics.Algorithm.Observe(time.Since(begin).Seconds())
 	s.start = res.NextStart
 	if res.Node == "" {
-		s.metrics.Attempts.WithLabelValues(metrics.ResultUnschedulable).Inc()
-		msg := schedule.FailureMessage(res.NumNodes, res.Reasons)
-		s.log.DebugContext(ctx, "pod unschedulable", "pod", pod.Namespace+"/"+pod.Name, "reason", msg)
-		s.queue.AddUnschedulable(it)
-		s.wg.Go(func() { s.recordFailure(ctx, pod, msg) })
+		s.unschedulable(ctx, it, pi, res)
 		return
 	}
 	if err := s.cache.Assume(pi, res.Node); err != nil {
@@ -143,4 +147,22 @@ func (s *scheduler) scheduleOne(ctx context.Context, it *queue.Item) {
 		defer func() { <-s.binds }()
 		s.bind(ctx, it, res.Node)
 	})
+}
+
+// unschedulable handles a pod that fits nowhere: it tries preemption, parks
+// the pod until the cluster changes, and records why.
+func (s *scheduler) unschedulable(ctx context.Context, it *queue.Item, pi *state.PodInfo, res schedule.Result) {
+	pod := it.Pod
+	s.metrics.Attempts.WithLabelValues(metrics.ResultUnschedulable).Inc()
+	msg := schedule.FailureMessage(res.NumNodes, res.Reasons)
+	s.log.DebugContext(ctx, "pod unschedulable", "pod", pod.Namespace+"/"+pod.Name, "reason", msg)
+	if plan, ok := s.alg.Preempt(s.snap, pi, res.Reasons); ok {
+		if err := s.preempt(ctx, pod, plan); err != nil {
+			s.log.WarnContext(ctx, "preemption failed", "pod", pod.Namespace+"/"+pod.Name, "err", err)
+			s.queue.AddBackoff(it)
+			return
+		}
+	}
+	s.queue.AddUnschedulable(it)
+	s.wg.Go(func() { s.recordFailure(ctx, pod, msg) })
 }

@@ -1,8 +1,6 @@
 package filter
 
 import (
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/wharfhq/wharf/scheduler/internal/state"
 )
 
@@ -23,25 +21,51 @@ func InterPodAntiAffinity(pod *state.PodInfo, n *state.NodeInfo) *Reason {
 			continue
 		}
 		for _, other := range n.Pods {
-			if other.Pod.UID != pod.Pod.UID && t.Matches(other.Pod) {
+			if other.Pod.UID != pod.Pod.UID && t.Matches(other.Pod, nil) {
 				return &Reason{Message: state.MsgAntiAffinity}
 			}
 		}
 	}
 	for _, other := range n.AntiAffinityPods {
-		if other.Pod.UID != pod.Pod.UID && existingForbids(other, pod.Pod, lbls) {
+		if other.Pod.UID != pod.Pod.UID && existingForbids(other, pod, lbls) {
 			return &Reason{Message: state.MsgExistingAntiAff}
 		}
 	}
 	return nil
 }
 
-func existingForbids(other *state.PodInfo, pod *corev1.Pod, lbls map[string]string) bool {
+func existingForbids(other, pod *state.PodInfo, lbls map[string]string) bool {
 	for i := range other.AntiAffinity {
 		t := &other.AntiAffinity[i]
-		if _, ok := lbls[t.TopologyKey]; ok && t.TopologyKey == state.HostnameLabel && t.Matches(pod) {
+		if _, ok := lbls[t.TopologyKey]; ok && t.TopologyKey == state.HostnameLabel && t.Matches(pod.Pod, pod.NamespaceLabels) {
 			return true
 		}
 	}
 	return false
+}
+
+// InterPodAffinity enforces required pod affinity: for every term the node
+// must carry the term's topology key, and its domain (the node itself for
+// the hostname, its zone for a zone key) must already hold a pod the term
+// selects. As upstream, when no pod in the cluster matches any term and
+// the pod matches all its own terms, it may start the group anywhere the
+// keys exist. It reads pod.AffinityCounts from PodInfo.PrepareTopology.
+func InterPodAffinity(pod *state.PodInfo, n *state.NodeInfo) *Reason {
+	if len(pod.Affinity) == 0 {
+		return nil
+	}
+	lbls := n.Labels()
+	exist := true
+	for i := range pod.Affinity {
+		t := &pod.Affinity[i]
+		v, ok := lbls[t.TopologyKey]
+		if !ok {
+			return &Reason{Message: state.MsgAffinity}
+		}
+		exist = exist && pod.AffinityCounts[t.TopologyKey][v] > 0
+	}
+	if exist || (len(pod.AffinityCounts) == 0 && pod.MatchesOwnAffinity()) {
+		return nil
+	}
+	return &Reason{Message: state.MsgAffinity}
 }

@@ -50,6 +50,7 @@ func Default() []Named {
 		{"NodePorts", NodePorts},
 		{"VolumeBinding", VolumeBinding},
 		{"InterPodAffinity", InterPodAntiAffinity},
+		{"InterPodAffinity", InterPodAffinity},
 	}
 }
 

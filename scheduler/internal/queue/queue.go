@@ -226,6 +226,21 @@ func (q *Queue) MoveAll() {
 	}
 }
 
+// MoveIf retries the unschedulable pods for which want is true, after a
+// cluster event that can only help some pods (an assigned pod appearing
+// helps pods with required pod affinity).
+func (q *Queue) MoveIf(want func(*corev1.Pod) bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.moveCycle++
+	for uid, it := range q.unschedulable {
+		if want(it.Pod) {
+			delete(q.unschedulable, uid)
+			q.requeueLocked(it)
+		}
+	}
+}
+
 // requeueLocked sends an item to backoffQ if it is still backing off, else
 // to activeQ.
 func (q *Queue) requeueLocked(it *Item) {

@@ -167,3 +167,20 @@ func TestStatusOnlyUpdateKeepsUnschedulable(t *testing.T) {
 		t.Fatal("status-only update retried the pod")
 	}
 }
+
+func TestMoveIfOnlyMovesWanted(t *testing.T) {
+	clk := &clock{t: time.Unix(1000, 0)}
+	q := New(clk.now)
+	q.Add(tp.Pod("a", "", ""))
+	q.Add(tp.Pod("b", "", ""))
+	q.AddUnschedulable(pop(t, q))
+	q.AddUnschedulable(pop(t, q))
+	clk.t = clk.t.Add(time.Minute)
+	q.MoveIf(func(p *corev1.Pod) bool { return p.Name == "b" })
+	if a, _, u := q.Lens(); a != 1 || u != 1 {
+		t.Fatalf("active %d unschedulable %d, want 1 and 1", a, u)
+	}
+	if it := pop(t, q); it.Pod.Name != "b" {
+		t.Fatalf("popped %s, want b", it.Pod.Name)
+	}
+}

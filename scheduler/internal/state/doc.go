@@ -10,4 +10,10 @@
 // (assumed pods included); NonZeroRequested is the same sum with upstream's
 // scoring defaults (100m cpu, 200Mi memory) for containers that request
 // nothing. A Snapshot is never mutated while a scheduling attempt reads it.
+//
+// Inter-pod terms: an AffinityTerm selects pods by labels within namespaces
+// (a list, a namespaceSelector over Snapshot.Namespaces, or the owner's
+// namespace). PodInfo.PrepareTopology does the one cluster-wide pass per
+// attempt: AffinityCounts (pods matching all required affinity terms, per
+// topology domain) and Forbidden (domains anti-affinity rules out).
 package state

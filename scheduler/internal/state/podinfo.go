@@ -7,7 +7,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/sets"
 )
 
 // HostPort is one host port a pod occupies. IP "" and "0.0.0.0" both mean
@@ -16,20 +15,6 @@ type HostPort struct {
 	IP       string
 	Protocol corev1.Protocol
 	Port     int32
-}
-
-// AffinityTerm is a compiled required (anti-)affinity term.
-type AffinityTerm struct {
-	Selector   labels.Selector
-	Namespaces sets.Set[string]
-	// AllNamespaces is set by an empty namespaceSelector ({}).
-	AllNamespaces bool
-	TopologyKey   string
-}
-
-// Matches reports whether pod p is selected by the term.
-func (t *AffinityTerm) Matches(p *corev1.Pod) bool {
-	return (t.AllNamespaces || t.Namespaces.Has(p.Namespace)) && t.Selector.Matches(labels.Set(p.Labels))
 }
 
 // VolumeConstraint is what the pod's persistent volumes demand of a node:
@@ -52,9 +37,19 @@ type PodInfo struct {
 	Required     *NodeSelector
 	Preferred    []PreferredTerm
 	AntiAffinity []AffinityTerm
+	// Affinity holds the required (positive) pod affinity terms.
+	Affinity []AffinityTerm
+	// Priority is spec.priority (0 when unset).
+	Priority int32
 	// OwnerUID is the controller owner's UID, "" if none.
 	OwnerUID types.UID
 	Volumes  VolumeConstraint
+	// NamespaceLabels are the labels of the pod's namespace, filled by
+	// PrepareTopology; existing pods' namespaceSelectors match against them.
+	NamespaceLabels labels.Set
+	// AffinityCounts maps topology key → value → number of existing pods
+	// in that domain matched by any of Affinity; filled by PrepareTopology.
+	AffinityCounts map[string]map[string]int
 	// Forbidden maps topology key → value → reason for domains that
 	// required anti-affinity rules out; filled by PrepareTopology.
 	Forbidden map[string]map[string]string
@@ -66,7 +61,7 @@ type PodInfo struct {
 // NewPodInfo precomputes pod. It never fails: a spec the scheduler cannot
 // understand is recorded in Invalid.
 func NewPodInfo(pod *corev1.Pod) *PodInfo {
-	pi := &PodInfo{Pod: pod, Ports: podPorts(pod)}
+	pi := &PodInfo{Pod: pod, Ports: podPorts(pod), Priority: PodPriority(pod)}
 	pi.Requests, pi.NonZero = PodRequests(pod)
 	if len(pod.Spec.NodeSelector) > 0 {
 		pi.NodeSelector = labels.SelectorFromSet(pod.Spec.NodeSelector)
@@ -94,36 +89,25 @@ func (pi *PodInfo) compileAffinity() error {
 			return fmt.Errorf("invalid preferred node affinity: %w", err)
 		}
 	}
+	if pa := aff.PodAffinity; pa != nil {
+		if pi.Affinity, err = compileAffinityTerms(pi.Pod, pa.RequiredDuringSchedulingIgnoredDuringExecution); err != nil {
+			return fmt.Errorf("invalid pod affinity: %w", err)
+		}
+	}
 	if pa := aff.PodAntiAffinity; pa != nil {
-		for i := range pa.RequiredDuringSchedulingIgnoredDuringExecution {
-			t, err := compileAffinityTerm(pi.Pod, &pa.RequiredDuringSchedulingIgnoredDuringExecution[i])
-			if err != nil {
-				return fmt.Errorf("invalid pod anti-affinity term %d: %w", i, err)
-			}
-			pi.AntiAffinity = append(pi.AntiAffinity, t)
+		if pi.AntiAffinity, err = compileAffinityTerms(pi.Pod, pa.RequiredDuringSchedulingIgnoredDuringExecution); err != nil {
+			return fmt.Errorf("invalid pod anti-affinity: %w", err)
 		}
 	}
 	return nil
 }
 
-func compileAffinityTerm(pod *corev1.Pod, t *corev1.PodAffinityTerm) (AffinityTerm, error) {
-	if t.TopologyKey == "" {
-		return AffinityTerm{}, fmt.Errorf("empty topologyKey")
+// PodPriority returns spec.priority, 0 when unset.
+func PodPriority(pod *corev1.Pod) int32 {
+	if pod.Spec.Priority != nil {
+		return *pod.Spec.Priority
 	}
-	sel, err := metav1.LabelSelectorAsSelector(t.LabelSelector)
-	if err != nil {
-		return AffinityTerm{}, err
-	}
-	if t.LabelSelector == nil {
-		sel = labels.Nothing()
-	}
-	ns := sets.New(t.Namespaces...)
-	if len(ns) == 0 && t.NamespaceSelector == nil {
-		ns.Insert(pod.Namespace)
-	}
-	all := t.NamespaceSelector != nil && len(t.NamespaceSelector.MatchLabels) == 0 &&
-		len(t.NamespaceSelector.MatchExpressions) == 0
-	return AffinityTerm{Selector: sel, Namespaces: ns, AllNamespaces: all, TopologyKey: t.TopologyKey}, nil
+	return 0
 }
 
 func podPorts(pod *corev1.Pod) []HostPort {

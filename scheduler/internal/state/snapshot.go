@@ -1,5 +1,7 @@
 package state
 
+import "k8s.io/apimachinery/pkg/labels"
+
 // Snapshot is a consistent, read-only view of every schedulable-candidate
 // node, taken at the start of a scheduling attempt.
 type Snapshot struct {
@@ -11,6 +13,9 @@ type Snapshot struct {
 	// AntiAffinityPods counts pods with required anti-affinity; when 0
 	// the cluster-wide anti-affinity pass is skipped.
 	AntiAffinityPods int
+	// Namespaces maps every namespace to its labels, for namespaceSelectors
+	// of pod (anti-)affinity terms; nil when unknown (no selector matches).
+	Namespaces map[string]labels.Set
 }
 
 // NewSnapshot builds a snapshot over nodes (used by tests and the cache).
