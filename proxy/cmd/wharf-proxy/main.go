@@ -1,0 +1,61 @@
+// Command wharf-proxy programs iptables so that Services reach their
+// endpoints, in upstream kube-proxy's rule layout. It acts on the network
+// namespace it runs in.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/wharfhq/wharf/proxy/internal/app"
+)
+
+func main() {
+	hostname, _ := os.Hostname()
+	cliApp := &cli.App{
+		Name:  "wharf-proxy",
+		Usage: "Services on iptables (kube-proxy layout)",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)"},
+			&cli.StringFlag{Name: "master", Usage: "apiserver URL, overrides the kubeconfig's"},
+			&cli.StringFlag{Name: "hostname-override", Value: hostname, Usage: "this node's name"},
+			&cli.StringFlag{Name: "cluster-cidr", Usage: "pod network; cluster-IP traffic from outside it is masqueraded"},
+			&cli.StringFlag{Name: "iptables-mode", Value: "auto", Usage: "legacy, nft or auto (detect like upstream)"},
+			&cli.DurationFlag{Name: "min-sync-period", Value: app.DefaultMinSyncPeriod, Usage: "least time between syncs"},
+			&cli.DurationFlag{Name: "sync-period", Value: app.DefaultSyncPeriod, Usage: "period of full resyncs"},
+			&cli.StringFlag{Name: "healthz-bind-address", Value: "0.0.0.0:10256", Usage: "/healthz listen address (empty: off)"},
+			&cli.StringFlag{Name: "metrics-bind-address", Value: "127.0.0.1:10249", Usage: "/metrics listen address (empty: off)"},
+			&cli.BoolFlag{Name: "profiling", Usage: "serve /debug/pprof/ on the metrics address"},
+			&cli.BoolFlag{Name: "cleanup", Usage: "remove all rules this proxy creates and exit"},
+			&cli.BoolFlag{Name: "v", Usage: "debug logging (one line per sync)"},
+		},
+		Action: func(c *cli.Context) error {
+			level := slog.LevelInfo
+			if c.Bool("v") {
+				level = slog.LevelDebug
+			}
+			return app.Run(c.Context, app.Options{
+				Kubeconfig: c.String("kubeconfig"), Server: c.String("master"),
+				NodeName: c.String("hostname-override"), ClusterCIDR: c.String("cluster-cidr"),
+				IPTablesMode:  c.String("iptables-mode"),
+				MinSyncPeriod: c.Duration("min-sync-period"), SyncPeriod: c.Duration("sync-period"),
+				HealthzAddr: c.String("healthz-bind-address"), MetricsAddr: c.String("metrics-bind-address"),
+				Cleanup: c.Bool("cleanup"), Profiling: c.Bool("profiling"),
+				Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+			})
+		},
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := cliApp.RunContext(ctx, os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "wharf-proxy:", err)
+		stop()
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,23 @@
+package proxy_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestPureRules keeps the renderer pure: it must not import the iptables
+// edge, the app or os/exec.
+func TestPureRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./internal/rules").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		switch {
+		case strings.HasPrefix(dep, "github.com/wharfhq/wharf/proxy/internal/") && dep != "github.com/wharfhq/wharf/proxy/internal/rules",
+			dep == "os/exec", strings.Contains(dep, "go-iptables"):
+			t.Errorf("internal/rules depends on %s", dep)
+		}
+	}
+}

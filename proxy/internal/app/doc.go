@@ -1,0 +1,12 @@
+// Package app is wharf-proxy: informers on Services, EndpointSlices and the
+// proxy's own Node feed a rate-limited runner that renders the rules and
+// hands them to the iptables Syncer.
+//
+//	informers ──handlers: poke()──► runner ──(≥ MinSyncPeriod apart)──► proxier.sync
+//	                                   │ every SyncPeriod: full resync      │
+//	                                   └─ retry after a failed sync ◄───────┘
+//	proxier.sync: listers ─► rules.SnapshotFrom ─► rules.Compute ─► iptables.Syncer.Sync
+//
+// /healthz reports the freshness of the last successful sync; /metrics has
+// the sync duration histogram and the rule counts.
+package app

@@ -1,0 +1,69 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/wharfhq/wharf/proxy/internal/iptables"
+)
+
+// Options configures Run. Zero durations take the defaults.
+type Options struct {
+	// Kubeconfig is the kubeconfig file ("" = default lookup); Server, if
+	// set, overrides its server URL.
+	Kubeconfig, Server string
+	// NodeName is this node's name: endpoints on it are local.
+	NodeName string
+	// ClusterCIDR masquerades cluster-IP traffic from outside it ("" = none).
+	ClusterCIDR string
+	// IPTablesMode is "legacy", "nft" or "" / "auto" (detect).
+	IPTablesMode string
+	// MinSyncPeriod is the least time between two syncs (default 1s).
+	MinSyncPeriod time.Duration
+	// SyncPeriod is the period of full resyncs (default 30s).
+	SyncPeriod time.Duration
+	// HealthzAddr and MetricsAddr are listen addresses; "" disables.
+	HealthzAddr, MetricsAddr string
+	// Profiling serves /debug/pprof/ on MetricsAddr.
+	Profiling bool
+	// Cleanup removes all our rules (both backends) and returns.
+	Cleanup bool
+	Logger  *slog.Logger
+}
+
+// Defaults of the sync periods.
+const (
+	DefaultMinSyncPeriod = time.Second
+	DefaultSyncPeriod    = 30 * time.Second
+)
+
+func (o *Options) complete() error {
+	if o.MinSyncPeriod == 0 {
+		o.MinSyncPeriod = DefaultMinSyncPeriod
+	}
+	if o.SyncPeriod == 0 {
+		o.SyncPeriod = DefaultSyncPeriod
+	}
+	if o.NodeName == "" && !o.Cleanup {
+		return fmt.Errorf("node name is empty (--hostname-override)")
+	}
+	if o.MinSyncPeriod < 0 || o.SyncPeriod < 0 {
+		return fmt.Errorf("sync periods must not be negative")
+	}
+	if o.ClusterCIDR != "" {
+		p, err := netip.ParsePrefix(o.ClusterCIDR)
+		if err != nil || !p.Addr().Is4() {
+			return fmt.Errorf("--cluster-cidr %q: want an IPv4 CIDR", o.ClusterCIDR)
+		}
+		o.ClusterCIDR = p.Masked().String()
+	}
+	if _, err := iptables.ParseMode(o.IPTablesMode); err != nil {
+		return err
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+
+	"github.com/wharfhq/wharf/proto/informer"
+	"github.com/wharfhq/wharf/proxy/internal/conntrack"
+	"github.com/wharfhq/wharf/proxy/internal/iptables"
+	"github.com/wharfhq/wharf/proxy/internal/rules"
+)
+
+// proxier is one sync: read the caches, render, apply. Only the runner
+// goroutine calls sync; the HTTP handlers read the atomics.
+type proxier struct {
+	services    *informer.Informer[*corev1.Service]
+	slices      *informer.Informer[*discoveryv1.EndpointSlice]
+	syncer      *iptables.Syncer
+	nodeName    string
+	clusterCIDR string
+	metrics     *metrics
+	log         *slog.Logger
+	changes     changes
+	cache       portCache
+	renderer    *rules.Renderer
+	conntrack   bool          // conntrack(8) is installed
+	staleFlows  []rules.Flush // to flush once the rules without them are in
+
+	lastSuccess atomic.Int64 // unix nanoseconds of the last successful sync's end
+	syncedRV    atomic.Int64 // newest Service/EndpointSlice resourceVersion in the kernel
+	lastRules   atomic.Int64
+}
+
+func (p *proxier) sync(ctx context.Context, full bool) error {
+	start := time.Now()
+	dirty, rv := p.changes.take()
+	if full {
+		p.syncer.Invalidate()
+		dirty = p.cache.allKeys(p)
+	}
+	p.staleFlows = append(p.staleFlows, p.cache.update(dirty, p)...)
+	snap := p.cache.snapshot(p.clusterCIDR)
+	rs := p.renderer.Compute(snap)
+	res, err := p.syncer.Sync(ctx, rs)
+	if err != nil {
+		p.changes.add("", keys(dirty)...) // the next (full) sync retries them anyway
+	}
+	elapsed := time.Since(start)
+	p.metrics.observe(rs, res, elapsed, err)
+	if err != nil {
+		p.log.ErrorContext(ctx, "sync failed; next sync is a full one", "err", err, "full", res.Full, "elapsed", elapsed)
+		return err
+	}
+	if len(p.staleFlows) > 0 && p.conntrack {
+		if err := conntrack.Flush(ctx, nil, p.staleFlows); err != nil {
+			p.log.WarnContext(ctx, "flushing stale UDP conntrack entries", "err", err)
+		}
+	}
+	p.staleFlows = nil
+	p.lastSuccess.Store(time.Now().UnixNano())
+	p.syncedRV.Store(rv)
+	p.lastRules.Store(int64(rs.RuleCount()))
+	p.log.DebugContext(ctx, "synced", "full", res.Full, "changedServices", len(dirty), "servicePorts", len(snap.Services),
+		"rules", rs.RuleCount(), "bytes", res.Bytes, "elapsed", elapsed)
+	return nil
+}
+
+func keys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
