@@ -143,7 +143,20 @@ func (a *Agent) Run(ctx context.Context) {
 	}
 }
 
+// syncStatus writes the node's status when it changed (or force),
+// retrying on conflicts with other writers of the Node (the
+// controller-manager sets spec.podCIDR and taints concurrently).
 func (a *Agent) syncStatus(ctx context.Context, force bool) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = a.trySyncStatus(ctx, force); !apierrors.IsConflict(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (a *Agent) trySyncStatus(ctx context.Context, force bool) error {
 	nodes := client.Nodes(a.cfg.Client)
 	n, err := nodes.Get(ctx, a.cfg.Name, metav1.GetOptions{})
 	if err != nil {
