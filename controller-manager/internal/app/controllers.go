@@ -189,7 +189,7 @@ func clusterControllers() map[string]starter {
 		},
 		"persistentvolume-binder": func(d *Deps) runner {
 			c := pvbinder.New(pvbinder.Config{
-				Volumes: d.Informers.PersistentVolumes(), Claims: d.Informers.PersistentVolumeClaims(),
+				Volumes: d.Informers.PersistentVolumes(), Claims: d.Informers.PersistentVolumeClaims(), Classes: d.Informers.StorageClasses(),
 				Writer: pvbinder.APIWriter{Client: d.Client}, Recorder: d.Broadcaster.Recorder("persistentvolume-controller"),
 				Logger: d.Logger.With("controller", "persistentvolume-binder"),
 			})

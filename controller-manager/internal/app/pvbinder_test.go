@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -86,5 +87,40 @@ func TestPVBinderBindsClaimsToMatchingVolumes(t *testing.T) {
 	eventually(t, "big released", func() (bool, error) {
 		pv, err := client.PersistentVolumes(c).Get(ctx, "big", metav1.GetOptions{})
 		return err == nil && pv.Status.Phase == corev1.VolumeReleased, err
+	})
+}
+
+// TestHostPathProvisionerWithDefaultClass: a claim without a class gets
+// the default StorageClass, and the hostPath provisioner creates a volume
+// that the binder binds to it.
+func TestHostPathProvisionerWithDefaultClass(t *testing.T) {
+	c := startControllers(t, "persistentvolume-binder")
+	ctx := context.Background()
+	sc := &storagev1.StorageClass{
+		ObjectMeta:  metav1.ObjectMeta{Name: "local", Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"}},
+		Provisioner: "wharf.io/hostpath",
+	}
+	if _, err := client.StorageClasses(c).Create(ctx, sc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pvc := pvClaim("data", "2Gi")
+	pvc.Spec.StorageClassName = nil
+	created, err := client.PersistentVolumeClaims(c, "default").Create(ctx, pvc, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "claim bound to a provisioned hostPath volume", func() (bool, error) {
+		pvc, err := client.PersistentVolumeClaims(c, "default").Get(ctx, "data", metav1.GetOptions{})
+		if err != nil || pvc.Status.Phase != corev1.ClaimBound {
+			return false, err
+		}
+		pv, err := client.PersistentVolumes(c).Get(ctx, pvc.Spec.VolumeName, metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		ok := pv.Name == "pvc-"+string(created.UID) && pv.Spec.HostPath != nil && pv.Spec.StorageClassName == "local" &&
+			pv.Status.Phase == corev1.VolumeBound && pvc.Spec.StorageClassName != nil && *pvc.Spec.StorageClassName == "local"
+		size := pv.Spec.Capacity[corev1.ResourceStorage]
+		return ok && size.String() == "2Gi", nil
 	})
 }

@@ -14,6 +14,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	storagev1 "k8s.io/api/storage/v1"
 
 	"github.com/wharfhq/wharf/proto/api"
 	"github.com/wharfhq/wharf/proto/client"
@@ -164,4 +165,8 @@ func (f *Factory) ControllerRevisions() *informer.Informer[*appsv1.ControllerRev
 	return get(f, "controllerrevisions", func(c *client.Client) *client.Resource[*appsv1.ControllerRevision] {
 		return client.ControllerRevisions(c, "")
 	})
+}
+
+func (f *Factory) StorageClasses() *informer.Informer[*storagev1.StorageClass] {
+	return get(f, "storageclasses", client.StorageClasses)
 }

@@ -321,6 +321,11 @@ func PersistentVolumeClaimUpdate(pvc, old *corev1.PersistentVolumeClaim) field.E
 	if old.Spec.VolumeName == "" {
 		n.VolumeName = ""
 	}
+	// A claim without a class may get the default class later
+	// (retroactive default StorageClass assignment, as upstream).
+	if old.Spec.StorageClassName == nil {
+		n.StorageClassName = nil
+	}
 	if errs := immutable(*n, old.Spec, specPath); len(errs) > 0 {
 		return field.ErrorList{field.Forbidden(specPath, "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims")}
 	}

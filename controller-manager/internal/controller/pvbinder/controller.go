@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 
 	"github.com/wharfhq/wharf/controller-manager/internal/events"
 	"github.com/wharfhq/wharf/proto/informer"
@@ -15,11 +16,17 @@ import (
 
 // Config wires the binder.
 type Config struct {
-	Volumes  *informer.Informer[*corev1.PersistentVolume]
-	Claims   *informer.Informer[*corev1.PersistentVolumeClaim]
-	Writer   Writer
-	Recorder events.Recorder
-	Logger   *slog.Logger
+	Volumes *informer.Informer[*corev1.PersistentVolume]
+	Claims  *informer.Informer[*corev1.PersistentVolumeClaim]
+	// Classes, if set, enables default-class assignment and the hostPath
+	// dynamic provisioner for classes naming HostPathProvisioner.
+	Classes *informer.Informer[*storagev1.StorageClass]
+	// HostPathRoot is where provisioned hostPath volumes live on nodes
+	// (default /var/lib/wharf/volumes).
+	HostPathRoot string
+	Writer       Writer
+	Recorder     events.Recorder
+	Logger       *slog.Logger
 }
 
 // Controller binds claims to volumes.
@@ -35,6 +42,9 @@ const (
 
 // New builds the binder and registers its event handlers.
 func New(cfg Config) *Controller {
+	if cfg.HostPathRoot == "" {
+		cfg.HostPathRoot = "/var/lib/wharf/volumes"
+	}
 	c := &Controller{cfg: cfg, queue: workqueue.New(workqueue.Config[string]{Name: "persistentvolume-binder"})}
 	claim := func(p *corev1.PersistentVolumeClaim) { c.queue.Add(claimPrefix + informer.KeyOf(p)) }
 	cfg.Claims.AddHandler(informer.Handler[*corev1.PersistentVolumeClaim]{
@@ -46,6 +56,19 @@ func New(cfg Config) *Controller {
 			}
 		},
 	})
+	if cfg.Classes != nil {
+		pending := func() {
+			for _, p := range c.cfg.Claims.Lister().List(nil) {
+				if p.Spec.VolumeName == "" {
+					claim(p)
+				}
+			}
+		}
+		cfg.Classes.AddHandler(informer.Handler[*storagev1.StorageClass]{
+			OnAdd:    func(*storagev1.StorageClass, bool) { pending() },
+			OnUpdate: func(_, _ *storagev1.StorageClass) { pending() },
+		})
+	}
 	cfg.Volumes.AddHandler(informer.Handler[*corev1.PersistentVolume]{
 		OnAdd:    func(pv *corev1.PersistentVolume, _ bool) { c.volumeChanged(pv) },
 		OnUpdate: func(_, pv *corev1.PersistentVolume) { c.volumeChanged(pv) },

@@ -12,8 +12,8 @@ const (
 	AnnBoundByController = "pv.kubernetes.io/bound-by-controller"
 )
 
-// storageClass is the claim's class; nil means "" here (Wharf serves no
-// StorageClass objects, so there is no default class to fill in).
+// storageClass is the claim's class; nil means "" here (the binder's
+// provisioner first gives such claims the default class, if there is one).
 func storageClass(pvc *corev1.PersistentVolumeClaim) string {
 	if pvc.Spec.StorageClassName == nil {
 		return ""

@@ -33,6 +33,11 @@ func (c *Controller) syncClaim(ctx context.Context, key string) error {
 	} else {
 		pv = FindVolume(pvc, c.cfg.Volumes.Lister().List(nil))
 	}
+	if pv == nil && pvc.Spec.VolumeName == "" {
+		if done, err := c.provision(ctx, pvc); done || err != nil {
+			return err
+		}
+	}
 	if pv == nil || Fits(pv, pvc) != "" {
 		if pvc.Status.Phase != corev1.ClaimPending {
 			c.cfg.Recorder.Event(pvc, corev1.EventTypeNormal, "FailedBinding", "no persistent volumes available for this claim and no storage class is set")
@@ -135,4 +140,38 @@ func (c *Controller) setVolumePhase(ctx context.Context, pv *corev1.PersistentVo
 		return fmt.Errorf("setting volume %s %s: %w", pv.Name, phase, err)
 	}
 	return nil
+}
+
+// provision handles a claim no existing volume fits: a claim without a
+// class gets the default class (retroactive assignment, as upstream), and
+// a claim of a HostPathProvisioner class gets a new pre-bound volume. done
+// reports that it acted; the resulting events bring the claim back.
+func (c *Controller) provision(ctx context.Context, pvc *corev1.PersistentVolumeClaim) (done bool, err error) {
+	if c.cfg.Classes == nil {
+		return false, nil
+	}
+	classes := c.cfg.Classes.Lister().List(nil)
+	if pvc.Spec.StorageClassName == nil {
+		def := defaultClass(classes)
+		if def == nil {
+			return false, nil
+		}
+		cp := pvc.DeepCopy()
+		cp.Spec.StorageClassName = &def.Name
+		if _, err := c.cfg.Writer.UpdateClaim(ctx, cp); err != nil {
+			return true, fmt.Errorf("assigning default class %s to %s/%s: %w", def.Name, pvc.Namespace, pvc.Name, err)
+		}
+		return true, nil
+	}
+	class := classNamed(classes, *pvc.Spec.StorageClassName)
+	if class == nil || class.Provisioner != HostPathProvisioner {
+		return false, nil
+	}
+	pv := provisionedVolume(pvc, class, c.cfg.HostPathRoot)
+	if _, err := c.cfg.Writer.CreateVolume(ctx, pv); err != nil && !apierrors.IsAlreadyExists(err) {
+		c.cfg.Recorder.Event(pvc, corev1.EventTypeWarning, "ProvisioningFailed", "failed to provision volume with StorageClass %q: %v", class.Name, err)
+		return true, fmt.Errorf("provisioning %s for %s/%s: %w", pv.Name, pvc.Namespace, pvc.Name, err)
+	}
+	c.cfg.Recorder.Event(pvc, corev1.EventTypeNormal, "ProvisioningSucceeded", "Successfully provisioned volume %s using %s", pv.Name, HostPathProvisioner)
+	return true, nil
 }

@@ -11,6 +11,7 @@ import (
 
 // Writer is the binder's I/O.
 type Writer interface {
+	CreateVolume(ctx context.Context, pv *corev1.PersistentVolume) (*corev1.PersistentVolume, error)
 	UpdateVolume(ctx context.Context, pv *corev1.PersistentVolume) (*corev1.PersistentVolume, error)
 	UpdateVolumeStatus(ctx context.Context, pv *corev1.PersistentVolume) (*corev1.PersistentVolume, error)
 	DeleteVolume(ctx context.Context, pv *corev1.PersistentVolume) error
@@ -20,6 +21,11 @@ type Writer interface {
 
 // APIWriter writes through the apiserver.
 type APIWriter struct{ Client *client.Client }
+
+// CreateVolume creates pv (for the hostPath provisioner).
+func (w APIWriter) CreateVolume(ctx context.Context, pv *corev1.PersistentVolume) (*corev1.PersistentVolume, error) {
+	return client.PersistentVolumes(w.Client).Create(ctx, pv, metav1.CreateOptions{})
+}
 
 // UpdateVolume replaces pv.
 func (w APIWriter) UpdateVolume(ctx context.Context, pv *corev1.PersistentVolume) (*corev1.PersistentVolume, error) {
