@@ -28,6 +28,7 @@ func flags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "etcd-servers", Usage: "external etcd client URLs (comma-separated); embedded etcd if empty"},
 		&cli.IntFlag{Name: "watch-cache-size", Usage: "events kept per resource watch cache (0 = default)"},
 		&cli.DurationFlag{Name: "compaction-interval", Value: app.DefaultCompactionInterval, Usage: "etcd compaction interval"},
+		&cli.BoolFlag{Name: "profiling", Usage: "serve net/http/pprof under /debug/pprof/"},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error"},
 	}
 }

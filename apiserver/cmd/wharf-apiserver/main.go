@@ -55,6 +55,7 @@ func run(c *cli.Context) error {
 		EtcdServers:           c.StringSlice("etcd-servers"),
 		WatchCacheCapacity:    c.Int("watch-cache-size"),
 		CompactionInterval:    c.Duration("compaction-interval"),
+		Profiling:             c.Bool("profiling"),
 		Logger:                logger,
 	}
 	if c.IsSet("port") && !c.IsSet("secure-port") {

@@ -96,7 +96,7 @@ func newAdmission(sec *security, store *storage.Store, caches map[string]*watchc
 			}})
 	}
 	chain = append(chain, admission.LimitRanger{Lister: cacheLister(caches)},
-		&admission.ResourceQuota{Lister: storeLister{store}}, serviceAlloc{svcs})
+		&admission.ResourceQuota{Lister: quotaLister{cache: cacheLister(caches), store: storeLister{store}}}, serviceAlloc{svcs})
 	return admitter{chain: chain, svcs: svcs}
 }
 
@@ -106,6 +106,22 @@ type cacheLister map[string]*watchcache.Cache
 func (c cacheLister) List(_ context.Context, info *api.Info, ns string) ([]api.Object, error) {
 	objs, _ := c[info.Resource].List(codec.Prefix(info, ns))
 	return objs, nil
+}
+
+// quotaLister lists ResourceQuotas from the watch cache (the server waits
+// for that cache after each quota write, so this apiserver reads its own
+// quota writes) and everything else, the usage counted against them, from
+// etcd.
+type quotaLister struct {
+	cache cacheLister
+	store storeLister
+}
+
+func (q quotaLister) List(ctx context.Context, info *api.Info, ns string) ([]api.Object, error) {
+	if _, ok := q.cache[info.Resource]; ok && info.Resource == "resourcequotas" {
+		return q.cache.List(ctx, info, ns)
+	}
+	return q.store.List(ctx, info, ns)
 }
 
 // storeLister lists from etcd.

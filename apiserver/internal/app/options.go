@@ -63,6 +63,9 @@ type Options struct {
 	// RepairInterval is how often service IP/port allocations are
 	// repaired; 3m if zero.
 	RepairInterval time.Duration
+	// Profiling serves net/http/pprof under /debug/pprof/ (authorized as
+	// a non-resource path, so only system:masters by default).
+	Profiling bool
 	// MaxRequestBodyBytes caps request bodies (the server default if zero).
 	MaxRequestBodyBytes int64
 	// Logger receives logs; slog.Default() if nil.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"runtime/debug"
 	"time"
 
@@ -36,6 +37,9 @@ func (r *Running) router(srv *server.Server) (http.Handler, error) {
 	oapi.Register(mux)
 	r.registerHealth(mux)
 	mux.Handle("/metrics", r.metrics.Handler())
+	if r.opts.Profiling {
+		registerPprof(mux)
+	}
 	if r.sec != nil {
 		mux.Post("/api/v1/namespaces/{ns}/serviceaccounts/{name}/token", r.serveTokenRequest)
 	}
@@ -166,4 +170,14 @@ func (r *Running) serveChecks(w http.ResponseWriter, req *http.Request, checks [
 	default:
 		_, _ = w.Write([]byte("ok"))
 	}
+}
+
+// registerPprof mounts net/http/pprof's handlers under /debug/pprof/.
+func registerPprof(mux chi.Router) {
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/{name}", pprof.Index)
 }

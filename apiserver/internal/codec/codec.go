@@ -6,6 +6,7 @@
 package codec
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -57,4 +58,28 @@ func Prefix(info *api.Info, namespace string) string {
 		return "/registry/" + info.Resource + "/" + namespace + "/"
 	}
 	return "/registry/" + info.Resource + "/"
+}
+
+var metadataOpen = []byte(`"metadata":{`)
+
+// WithResourceVersion returns stored (an object's JSON as Encode wrote it,
+// so without resourceVersion) with metadata.resourceVersion = rev, or nil
+// if stored does not have the expected shape. stored is not modified.
+func WithResourceVersion(stored []byte, rev int64) []byte {
+	i := bytes.Index(stored, metadataOpen)
+	if i < 0 {
+		return nil
+	}
+	i += len(metadataOpen)
+	var num [20]byte
+	rv := strconv.AppendInt(num[:0], rev, 10)
+	out := make([]byte, 0, len(stored)+len(rv)+22)
+	out = append(out, stored[:i]...)
+	out = append(out, `"resourceVersion":"`...)
+	out = append(out, rv...)
+	out = append(out, '"')
+	if i < len(stored) && stored[i] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, stored[i:]...)
 }

@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/wharfhq/wharf/apiserver/internal/storage"
 	"github.com/wharfhq/wharf/apiserver/internal/watchcache"
 	"github.com/wharfhq/wharf/proto/api"
 )
@@ -22,6 +23,8 @@ func (a cacheAdapter) WaitForRevision(ctx context.Context, rev int64) error {
 }
 
 func (a cacheAdapter) Get(key string) (api.Object, bool) { return a.c.Get(key) }
+
+func (a cacheAdapter) GetKV(key string) (storage.KV, api.Object, bool) { return a.c.GetKV(key) }
 
 func (a cacheAdapter) List(prefix string) ([]api.Object, int64) { return a.c.List(prefix) }
 

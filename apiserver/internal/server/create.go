@@ -120,6 +120,7 @@ func (s *Server) createObject(ctx context.Context, r *request, obj api.Object, d
 		if err != nil {
 			return item{}, storageError(err, r, obj.GetName())
 		}
+		s.settle(ctx, r.info, rev)
 		if raw := withRV(val, rev); raw != nil {
 			return item{raw: raw}, nil
 		}

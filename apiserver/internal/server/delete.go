@@ -114,7 +114,7 @@ func (s *Server) deleteObject(ctx context.Context, r *request, name string, opts
 			if !changed {
 				return item{obj: cur}, nil
 			}
-			it, err = s.writeUpdate(ctx, r, cur, kv)
+			it, err = s.writeUpdate(ctx, r, cur, current{kv: kv})
 		} else {
 			it, err = s.deleteStored(ctx, r, name, kv)
 		}
@@ -135,6 +135,7 @@ func (s *Server) deleteStored(ctx context.Context, r *request, name string, kv s
 	if err != nil {
 		return item{}, err
 	}
+	s.settle(ctx, r.info, del.ModRevision)
 	if s.cfg.Admission != nil {
 		if obj, err := codec.Decode(r.info, kv); err == nil {
 			s.cfg.Admission.Deleted(ctx, r.info, obj)

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/wharfhq/wharf/apiserver/internal/codec"
 	"github.com/wharfhq/wharf/proto/api"
 )
 
@@ -91,28 +92,10 @@ func (it *item) object(info *api.Info) (api.Object, error) {
 	return it.obj, nil
 }
 
-var metadataOpen = []byte(`"metadata":{`)
-
 // withRV returns stored (an object's JSON as codec.Encode wrote it, so
 // without resourceVersion) with metadata.resourceVersion = rev, or nil if
 // stored does not have the expected shape.
-func withRV(stored []byte, rev int64) []byte {
-	i := bytes.Index(stored, metadataOpen)
-	if i < 0 {
-		return nil
-	}
-	i += len(metadataOpen)
-	rv := strconv.FormatInt(rev, 10)
-	out := make([]byte, 0, len(stored)+len(rv)+22)
-	out = append(out, stored[:i]...)
-	out = append(out, `"resourceVersion":"`...)
-	out = append(out, rv...)
-	out = append(out, '"')
-	if i < len(stored) && stored[i] != '}' {
-		out = append(out, ',')
-	}
-	return append(out, stored[i:]...)
-}
+func withRV(stored []byte, rev int64) []byte { return codec.WithResourceVersion(stored, rev) }
 
 // writeJSON writes a pre-encoded body.
 func writeJSON(w http.ResponseWriter, code int, b []byte) {

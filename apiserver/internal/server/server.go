@@ -36,6 +36,9 @@ type objectCache interface {
 	Revision() int64
 	WaitForRevision(ctx context.Context, rev int64) error
 	Get(key string) (api.Object, bool)
+	// GetKV is Get with the stored value and mod revision; ok is false if
+	// the cache does not have them.
+	GetKV(key string) (kv storage.KV, obj api.Object, ok bool)
 	List(keyPrefix string) ([]api.Object, int64)
 	// Watch streams events after fromRev under keyPrefix that pass filter.
 	// It returns an error wrapping errTooOld when fromRev is no longer kept.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -31,63 +32,118 @@ type updateOpts struct {
 	dryRun bool
 }
 
+// errStaleCache ends an update attempt that started from the watch cache
+// and found nothing to write: a cached object may be stale, so only etcd
+// can confirm that the update is a no-op.
+var errStaleCache = errors.New("server: no-op update from the watch cache")
+
+// current is the object an update attempt starts from: its stored form and
+// a private decoded copy. cached objects come from the watch cache and may
+// be stale; the write's revision compare catches that.
+type current struct {
+	kv     storage.KV
+	obj    api.Object
+	cached bool
+}
+
+// readCurrent returns the object under key, from the watch cache when
+// fromCache and the cache has it, else from etcd.
+func (s *Server) readCurrent(ctx context.Context, r *request, key string, fromCache bool) (current, error) {
+	if c := s.cache(r.info); fromCache && c != nil {
+		if kv, obj, ok := c.GetKV(key); ok {
+			if cp, ok := obj.DeepCopyObject().(api.Object); ok {
+				return current{kv: kv, obj: cp, cached: true}, nil
+			}
+		}
+	}
+	kv, err := s.store.Get(ctx, key)
+	if err != nil {
+		return current{}, err
+	}
+	return decodeCurrent(r.info, kv)
+}
+
+func decodeCurrent(info *api.Info, kv storage.KV) (current, error) {
+	obj, err := codec.Decode(info, kv)
+	return current{kv: kv, obj: obj}, err
+}
+
 // guaranteedUpdate reads the object, applies mutate, prepares and
 // validates the result and writes it with a revision compare, retrying on
 // conflicts unless the result pins a resourceVersion that is no longer
 // current (then 409 Conflict). A result with no finalizers left for an
 // object being deleted with no grace period deletes it instead.
+//
+// The first attempt starts from the watch cache's copy (except for dry
+// runs). Only a write whose revision compare succeeded is trusted from
+// it: any other outcome (conflict, error, no-op) is decided again from
+// etcd's current value, so answers stay exactly those of an etcd read.
 func (s *Server) guaranteedUpdate(ctx context.Context, r *request, name string, o updateOpts, mutate mutateFunc) (item, error) {
 	key := codec.Key(r.info, r.namespace, name)
+	cur, err := s.readCurrent(ctx, r, key, !o.dryRun)
 	for attempt := 0; ; attempt++ {
-		kv, err := s.store.Get(ctx, key)
 		if err != nil {
 			return item{}, storageError(err, r, name)
 		}
-		cur, err := codec.Decode(r.info, kv)
-		if err != nil {
-			return item{}, err
+		it, pinned, err := s.updateOnce(ctx, r, name, o, cur, mutate)
+		if err == nil {
+			return it, nil
 		}
-		old := cur.DeepCopyObject().(api.Object)
-		obj, err := mutate(cur)
-		if err != nil {
-			return item{}, err
-		}
-		pinned := obj.GetResourceVersion() != ""
-		if pinned && obj.GetResourceVersion() != old.GetResourceVersion() {
-			return item{}, apierrors.NewConflict(r.gr(), name, errors.New(conflictMsg))
-		}
-		if !o.raw {
-			if err := s.prepareUpdate(r, obj, old, o.status); err != nil {
-				return item{}, err
-			}
-		}
-		if o.dryRun {
-			return item{obj: obj}, nil
-		}
-		if deleteOnUpdate(r.info, obj, old) {
-			return s.deleteStored(ctx, r, name, kv)
-		}
-		it, err := s.admittedUpdate(ctx, r, obj, old, kv, o.raw)
-		if errors.Is(err, storage.ErrConflict) && !pinned && attempt < maxUpdateAttempts {
+		var ce *storage.ConflictError
+		switch {
+		case attempt >= maxUpdateAttempts:
+		case cur.cached:
+			cur, err = s.readCurrent(ctx, r, key, false)
+			continue
+		case errors.As(err, &ce) && !pinned:
+			cur, err = decodeCurrent(r.info, ce.Current)
+			continue
+		case errors.Is(err, storage.ErrConflict) && !pinned:
+			cur, err = s.readCurrent(ctx, r, key, false)
 			continue
 		}
-		if err != nil {
-			return item{}, storageError(err, r, name)
-		}
-		return it, nil
+		return item{}, storageError(err, r, name)
 	}
 }
 
+// updateOnce is one attempt of guaranteedUpdate from cur; pinned reports
+// whether the desired object named a resourceVersion.
+func (s *Server) updateOnce(ctx context.Context, r *request, name string, o updateOpts, cur current, mutate mutateFunc) (item, bool, error) {
+	old := cur.obj.DeepCopyObject().(api.Object)
+	obj, err := mutate(cur.obj)
+	if err != nil {
+		return item{}, false, err
+	}
+	pinned := obj.GetResourceVersion() != ""
+	if pinned && obj.GetResourceVersion() != old.GetResourceVersion() {
+		return item{}, true, apierrors.NewConflict(r.gr(), name, errors.New(conflictMsg))
+	}
+	if !o.raw {
+		if err := s.prepareUpdate(r, obj, old, o.status); err != nil {
+			return item{}, pinned, err
+		}
+	}
+	if o.dryRun {
+		return item{obj: obj}, pinned, nil
+	}
+	if deleteOnUpdate(r.info, obj, old) {
+		it, err := s.deleteStored(ctx, r, name, cur.kv)
+		return it, pinned, err
+	}
+	it, err := s.admittedUpdate(ctx, r, obj, old, cur, o.raw)
+	return it, pinned, err
+}
+
 // admittedUpdate passes obj through admission (unless raw) and stores it.
-func (s *Server) admittedUpdate(ctx context.Context, r *request, obj, old api.Object, kv storage.KV, raw bool) (item, error) {
+func (s *Server) admittedUpdate(ctx context.Context, r *request, obj, old api.Object, cur current, raw bool) (item, error) {
 	if raw {
-		return s.writeUpdate(ctx, r, obj, kv)
+		return s.writeUpdate(ctx, r, obj, cur)
 	}
 	finish, err := s.admit(ctx, OpUpdate, r.info, obj, old)
 	if err != nil {
 		return item{}, err
 	}
-	it, err := s.writeUpdate(ctx, r, obj, kv)
+	it, err := s.writeUpdate(ctx, r, obj, cur)
 	finish(ctx, err == nil)
 	return it, err
 }
@@ -106,19 +162,25 @@ func (s *Server) prepareUpdate(r *request, obj, old api.Object, status bool) err
 	return nil
 }
 
-// writeUpdate stores obj over kv unless nothing changed.
-func (s *Server) writeUpdate(ctx context.Context, r *request, obj api.Object, kv storage.KV) (item, error) {
+// writeUpdate stores obj over cur unless nothing changed (errStaleCache
+// if cur is cached: etcd must confirm).
+func (s *Server) writeUpdate(ctx context.Context, r *request, obj api.Object, cur current) (item, error) {
+	kv := cur.kv
 	val, err := codec.Encode(r.info, obj)
 	if err != nil {
 		return item{}, err
 	}
 	if bytes.Equal(val, kv.Value) {
+		if cur.cached {
+			return item{}, errStaleCache
+		}
 		return storedItem(r, kv)
 	}
 	rev, err := s.store.Update(ctx, kv.Key, val, kv.ModRevision)
 	if err != nil {
 		return item{}, err
 	}
+	s.settle(ctx, r.info, rev)
 	return storedItem(r, storage.KV{Key: kv.Key, Value: val, ModRevision: rev})
 }
 
@@ -184,4 +246,19 @@ func (s *Server) handleUpdate(w http.ResponseWriter, hr *http.Request, r *reques
 		return
 	}
 	s.writeItem(w, hr, r, http.StatusOK, it)
+}
+
+// settle waits (briefly) until info's watch cache has seen rev when
+// admission reads info from the cache (ResourceQuotas), so that requests
+// after this write's response see it.
+func (s *Server) settle(ctx context.Context, info *api.Info, rev int64) {
+	c := s.cache(info)
+	if info.Resource != "resourcequotas" || c == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := c.WaitForRevision(ctx, rev); err != nil {
+		s.log.DebugContext(ctx, "watch cache did not reach a write", "resource", info.Resource, "rev", rev, "err", err)
+	}
 }

@@ -63,22 +63,39 @@ func (s *Store) Get(ctx context.Context, key string) (KV, error) {
 }
 
 // Update replaces the value of key if its mod revision is still
-// expectedRev and returns the revision of the write. ErrNotFound if the key
-// is gone, ErrConflict if it changed since expectedRev.
+// expectedRev and returns the revision of the write, in one Txn.
+// ErrNotFound if the key is gone; if it changed since expectedRev the error
+// is a *ConflictError (errors.Is ErrConflict) carrying the current value,
+// so a read-modify-write loop can retry without another read.
 func (s *Store) Update(ctx context.Context, key string, value []byte, expectedRev int64) (int64, error) {
 	resp, err := s.c.Txn(ctx).
 		If(clientv3.Compare(clientv3.ModRevision(key), "=", expectedRev)).
 		Then(clientv3.OpPut(key, string(value))).
-		Else(clientv3.OpGet(key, clientv3.WithKeysOnly())).
+		Else(clientv3.OpGet(key)).
 		Commit()
 	if err != nil {
 		return 0, fmt.Errorf("storage: update %s: %w", key, err)
 	}
 	if !resp.Succeeded {
-		return 0, fmt.Errorf("storage: update %s at revision %d: %w", key, expectedRev, failedCompare(resp))
+		err := failedCompare(resp)
+		if r := resp.Responses[0].GetResponseRange(); errors.Is(err, ErrConflict) && r != nil && len(r.Kvs) > 0 {
+			kv := r.Kvs[0]
+			err = &ConflictError{Current: KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision}}
+		}
+		return 0, fmt.Errorf("storage: update %s at revision %d: %w", key, expectedRev, err)
 	}
 	return resp.Header.Revision, nil
 }
+
+// ConflictError is the ErrConflict of Update with the key's current value.
+type ConflictError struct {
+	Current KV
+}
+
+func (e *ConflictError) Error() string { return ErrConflict.Error() }
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // Delete removes key and returns its last value; the returned KV's
 // ModRevision is the revision of the delete. expectedRev 0 deletes

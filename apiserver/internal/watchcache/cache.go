@@ -76,12 +76,20 @@ type Cache struct {
 	done         chan struct{}
 }
 
-// entry is one object in the cache. frame caches its ADDED event line for
-// watches that start from revision 0.
+// entry is one object in the cache. raw is its stored value (JSON without
+// resourceVersion) and rev its mod revision; frame caches its ADDED event
+// line for watches that start from revision 0.
 type entry struct {
 	key   string
 	obj   api.Object
+	raw   []byte
+	rev   int64
 	frame *frame
+}
+
+// newEntry returns the entry of a decoded stored value.
+func newEntry(kv storage.KV, obj api.Object) *entry {
+	return &entry{key: kv.Key, obj: obj, raw: kv.Value, rev: kv.ModRevision, frame: &frame{raw: kv.Value, rev: kv.ModRevision}}
 }
 
 func lessEntry(a, b *entry) bool { return a.key < b.key }
@@ -182,6 +190,19 @@ func (c *Cache) Get(key string) (api.Object, bool) {
 		return nil, false
 	}
 	return e.obj, true
+}
+
+// GetKV returns the object stored under key with its stored value and mod
+// revision, as storage.Store.Get would return them if the cache is
+// current. The object and the value are shared and must not be modified.
+func (c *Cache) GetKV(key string) (storage.KV, api.Object, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e, ok := c.objects.Get(&entry{key: key})
+	if !ok || e.raw == nil {
+		return storage.KV{}, nil, false
+	}
+	return storage.KV{Key: e.key, Value: e.raw, ModRevision: e.rev}, e.obj, true
 }
 
 // List returns the objects whose keys start with keyPrefix, sorted by

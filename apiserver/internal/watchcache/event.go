@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/watch"
 
+	"github.com/wharfhq/wharf/apiserver/internal/codec"
 	"github.com/wharfhq/wharf/proto/api"
 )
 
@@ -55,15 +56,20 @@ type Event struct {
 	frame    *frame
 }
 
-// frame caches the encoded watch-event line of one event.
+// frame caches the encoded watch-event line of one event. raw, if set, is
+// the object's stored value (see package codec): the line is built from it
+// with resourceVersion rev instead of encoding the object again.
 type frame struct {
 	once sync.Once
 	b    []byte
+	raw  []byte
+	rev  int64
 }
 
-// newEvent returns an Event with its own frame cache.
-func newEvent(t watch.EventType, obj api.Object, rev int64) Event {
-	return Event{Type: t, Object: obj, Revision: rev, frame: &frame{}}
+// newEvent returns an Event with its own frame cache; raw is obj's stored
+// value or nil.
+func newEvent(t watch.EventType, obj api.Object, rev int64, raw []byte) Event {
+	return Event{Type: t, Object: obj, Revision: rev, frame: &frame{raw: raw, rev: rev}}
 }
 
 // Frame returns the event as the line a JSON watch stream sends:
@@ -73,7 +79,15 @@ func (e *Event) Frame() []byte {
 	if e.frame == nil {
 		return encodeFrame(e.Type, e.Object)
 	}
-	e.frame.once.Do(func() { e.frame.b = encodeFrame(e.Type, e.Object) })
+	e.frame.once.Do(func() {
+		if e.frame.raw != nil {
+			if body := codec.WithResourceVersion(e.frame.raw, e.frame.rev); body != nil {
+				e.frame.b = frameLine(e.Type, body)
+				return
+			}
+		}
+		e.frame.b = encodeFrame(e.Type, e.Object)
+	})
 	return e.frame.b
 }
 
@@ -86,6 +100,11 @@ func encodeFrame(t watch.EventType, obj api.Object) []byte {
 		body = fmt.Appendf(nil, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":%s,"reason":"InternalError","code":500}`,
 			strconv.Quote("encode watch event: "+err.Error()))
 	}
+	return frameLine(t, body)
+}
+
+// frameLine wraps an object's JSON into a watch-event line.
+func frameLine(t watch.EventType, body []byte) []byte {
 	buf := make([]byte, 0, len(body)+32)
 	buf = append(buf, `{"type":"`...)
 	buf = append(buf, t...)
@@ -100,6 +119,9 @@ type record struct {
 	key       string
 	rev       int64
 	cur, prev api.Object
+	// curRaw and prevRaw are the stored values of cur and prev (nil if
+	// unknown).
+	curRaw, prevRaw []byte
 
 	added, modified, deleted lazyEvent
 }
@@ -120,13 +142,13 @@ func (r *record) eventFor(filter func(api.Object) bool) (Event, bool) {
 	before := r.prev != nil && (filter == nil || filter(r.prev))
 	switch {
 	case now && before:
-		r.modified.once.Do(func() { r.modified.ev = newEvent(watch.Modified, r.cur, r.rev) })
+		r.modified.once.Do(func() { r.modified.ev = newEvent(watch.Modified, r.cur, r.rev, r.curRaw) })
 		return r.modified.ev, true
 	case now:
-		r.added.once.Do(func() { r.added.ev = newEvent(watch.Added, r.cur, r.rev) })
+		r.added.once.Do(func() { r.added.ev = newEvent(watch.Added, r.cur, r.rev, r.curRaw) })
 		return r.added.ev, true
 	case before:
-		r.deleted.once.Do(func() { r.deleted.ev = newEvent(watch.Deleted, r.lastState(), r.rev) })
+		r.deleted.once.Do(func() { r.deleted.ev = newEvent(watch.Deleted, r.lastState(), r.rev, r.prevRaw) })
 		return r.deleted.ev, true
 	}
 	return Event{}, false

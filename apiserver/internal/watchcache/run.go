@@ -82,7 +82,7 @@ func (c *Cache) relist(ctx context.Context) error {
 				c.log.ErrorContext(ctx, "skipping undecodable object", "key", kv.Key, "err", err)
 				continue
 			}
-			objects.ReplaceOrInsert(&entry{key: kv.Key, obj: obj, frame: &frame{}})
+			objects.ReplaceOrInsert(newEntry(kv, obj))
 		}
 		opts.Revision = page.Revision
 		if !page.More {
@@ -130,7 +130,7 @@ func (c *Cache) apply(evs []storage.Event) {
 func (c *Cache) applyOne(e storage.Event) *record {
 	r := &record{key: e.Key, rev: e.Revision}
 	if old, ok := c.objects.Get(&entry{key: e.Key}); ok {
-		r.prev = old.obj
+		r.prev, r.prevRaw = old.obj, old.raw
 	}
 	if e.Type == storage.EventDelete {
 		if r.prev == nil {
@@ -139,18 +139,19 @@ func (c *Cache) applyOne(e storage.Event) *record {
 				c.log.Error("skipping delete of undecodable object", "key", e.Key, "rev", e.Revision, "err", err)
 				return nil
 			}
-			r.prev = prev
+			r.prev, r.prevRaw = prev, e.PrevValue
 		}
 		c.objects.Delete(&entry{key: e.Key})
 		return r
 	}
-	obj, err := c.cfg.Decode(storage.KV{Key: e.Key, Value: e.Value, ModRevision: e.Revision})
+	kv := storage.KV{Key: e.Key, Value: e.Value, ModRevision: e.Revision}
+	obj, err := c.cfg.Decode(kv)
 	if err != nil {
 		c.log.Error("skipping undecodable object", "key", e.Key, "rev", e.Revision, "err", err)
 		return nil
 	}
-	r.cur = obj
-	c.objects.ReplaceOrInsert(&entry{key: e.Key, obj: obj, frame: &frame{}})
+	r.cur, r.curRaw = obj, e.Value
+	c.objects.ReplaceOrInsert(newEntry(kv, obj))
 	return r
 }
 
