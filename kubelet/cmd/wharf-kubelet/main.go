@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wharfhq/wharf/kubelet/internal/app"
+	"github.com/wharfhq/wharf/kubelet/internal/hollow"
 )
 
 func main() {
@@ -29,10 +30,22 @@ func main() {
 			&cli.IntFlag{Name: "network-mtu", Usage: "pod interface MTU (default: flannel's subnet.env or 1500)"},
 			&cli.StringFlag{Name: "runtime", Value: "containerd", Usage: "containerd or fake (hollow node)"},
 			&cli.StringFlag{Name: "node-ip", Usage: "InternalIP to report (default: detected)"},
+			&cli.StringFlag{Name: "pod-netns", Usage: "network namespace file the pod bridge lives in (default: the kubelet's own; local clusters, benchmarks)"},
+			&cli.StringFlag{Name: "cgroup-root", Value: "/wharf", Usage: "cgroup every pod is placed under"},
+			&cli.StringFlag{Name: "kube-reserved", Usage: "resources reserved for Kubernetes daemons, e.g. cpu=100m,memory=256Mi,ephemeral-storage=1Gi"},
+			&cli.StringFlag{Name: "system-reserved", Usage: "resources reserved for the OS, same syntax as --kube-reserved"},
+			&cli.StringFlag{Name: "address", Value: "0.0.0.0", Usage: "address of the HTTPS kubelet server (logs, /pods, /healthz)"},
+			&cli.IntFlag{Name: "port", Value: 10250, Usage: "port of the HTTPS kubelet server (negative: none)"},
+			&cli.StringFlag{Name: "client-ca-file", Usage: "CA verifying clients of the kubelet server (default: the kubeconfig's CA)"},
+			&cli.IntFlag{Name: "hollow-nodes", Usage: "run this many hollow nodes named <node-name>-<i> (implies --runtime=fake)"},
+			&cli.StringFlag{Name: "eviction-hard", Usage: "hard eviction thresholds (default memory.available<100Mi,nodefs.available<10%)"},
 		},
 		Action: func(c *cli.Context) error {
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if n := c.Int("hollow-nodes"); n > 0 {
+				return hollow.Run(ctx, hollow.Config{Kubeconfig: c.String("kubeconfig"), Count: n, Prefix: c.String("node-name") + "-", RootDir: c.String("root-dir")})
+			}
 			return app.Run(ctx, app.Options{
 				Kubeconfig:         c.String("kubeconfig"),
 				NodeName:           c.String("node-name"),
@@ -44,6 +57,14 @@ func main() {
 				NetworkMTU:         c.Int("network-mtu"),
 				Runtime:            c.String("runtime"),
 				NodeIP:             c.String("node-ip"),
+				CgroupRoot:         c.String("cgroup-root"),
+				HostNetNS:          c.String("pod-netns"),
+				KubeReserved:       c.String("kube-reserved"),
+				SystemReserved:     c.String("system-reserved"),
+				EvictionHard:       c.String("eviction-hard"),
+				KubeletAddress:     c.String("address"),
+				KubeletPort:        c.Int("port"),
+				ClientCAFile:       c.String("client-ca-file"),
 			})
 		},
 	}

@@ -12,12 +12,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
+	"github.com/wharfhq/wharf/kubelet/internal/cgroups"
+	"github.com/wharfhq/wharf/kubelet/internal/eviction"
 	"github.com/wharfhq/wharf/kubelet/internal/network"
 	"github.com/wharfhq/wharf/kubelet/internal/node"
 	"github.com/wharfhq/wharf/kubelet/internal/pods"
+	"github.com/wharfhq/wharf/kubelet/internal/probes"
 	"github.com/wharfhq/wharf/kubelet/internal/runtime"
 	"github.com/wharfhq/wharf/kubelet/internal/runtime/containerd"
+	"github.com/wharfhq/wharf/kubelet/internal/volumes"
 	"github.com/wharfhq/wharf/proto/client"
 	"github.com/wharfhq/wharf/proto/kubeconfig"
 )
@@ -40,9 +46,34 @@ type Options struct {
 	// HostNetNS, if set, is the namespace file the pod bridge lives in
 	// instead of the kubelet's own (tests, local clusters).
 	HostNetNS string
+	// CgroupRoot is the cgroup every pod goes under (default "/wharf").
+	CgroupRoot string
+	// KubeReserved and SystemReserved ("cpu=100m,memory=256Mi,
+	// ephemeral-storage=1Gi") are subtracted from allocatable.
+	KubeReserved, SystemReserved string
+	// EvictionHard ("memory.available<100Mi,nodefs.available<10%"; ""
+	// takes upstream's defaults) triggers node-pressure eviction.
+	EvictionHard string
+	// EvictionStats overrides the machine's statistics and EvictionPeriod
+	// (default 10s) the time between eviction rounds (tests).
+	EvictionStats  eviction.StatsSource
+	EvictionPeriod time.Duration
 	// Client overrides Kubeconfig (tests).
 	Client *client.Client
-	Log    *slog.Logger
+	// KubeletAddress and KubeletPort are where the kubelet serves
+	// containerLogs, /healthz and /pods over HTTPS (default 0.0.0.0:10250;
+	// a negative port serves nothing). ClientCAFile verifies callers'
+	// certificates (default: the CA of the kubeconfig).
+	KubeletAddress string
+	KubeletPort    int
+	ClientCAFile   string
+	// PodResyncPeriod is how often each pod is re-synced without events
+	// (default 2s; hollow nodes use more).
+	PodResyncPeriod time.Duration
+	// Services, if set, replaces the kubelet's own Service informer
+	// (hollow nodes in one process pass an empty one).
+	Services pods.ServiceLister
+	Log      *slog.Logger
 }
 
 // Run runs the kubelet until ctx ends.
@@ -67,21 +98,28 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	rt, err := o.runtime(ctx)
+	machine := node.DetectMachine(o.NodeName, o.RootDir, o.NodeIP)
+	machine.KubeletPort = int32(o.kubeletPort())
+	thresholds, cg, err := o.resources(&machine)
 	if err != nil {
 		return err
+	}
+	rt, err := o.runtime(ctx, cg)
+	if err != nil {
+		return stopped(ctx, err)
 	}
 	if closer, ok := rt.(interface{ Close() error }); ok {
 		defer closer.Close()
 	}
-	machine := node.DetectMachine(o.NodeName, o.RootDir, o.NodeIP)
-	agent := node.NewAgent(node.Config{Client: c, Name: o.NodeName, Machine: machine, PodCIDR: o.PodCIDR, Log: o.Log})
+	var ctlRef atomic.Pointer[pods.Controller]
+	evictor := o.evictionManager(thresholds, &ctlRef)
+	agent := node.NewAgent(node.Config{Client: c, Name: o.NodeName, Machine: machine, PodCIDR: o.PodCIDR, Health: pressure(evictor), Log: o.Log})
 	if err := agent.Register(ctx); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	cidr, err := agent.WaitForPodCIDR(ctx)
 	if err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	netw, closeNet, err := o.network(cidr)
 	if err != nil {
@@ -92,10 +130,30 @@ func Run(ctx context.Context, o Options) error {
 	go func() { defer close(agentDone); agent.Run(ctx) }()
 	defer func() { <-agentDone }()
 	resolv, _ := os.ReadFile("/etc/resolv.conf")
-	ctl := pods.New(pods.Config{
+	svcs, err := o.services(ctx, c)
+	if err != nil {
+		return err
+	}
+	pc := pods.Config{
 		Client: c, NodeName: o.NodeName, RootDir: o.RootDir, Runtime: rt, Network: netw,
-		HostIP: internalIP(machine), HostResolvConf: string(resolv), Log: o.Log,
-	})
+		HostIP: internalIP(machine), HostResolvConf: string(resolv), Log: o.Log, Services: svcs,
+		ResyncPeriod: o.PodResyncPeriod,
+	}
+	if cg != nil {
+		pc.Cgroups = cg
+	}
+	if o.Runtime != "fake" {
+		pc.Volumes = volumes.New(volumes.Config{RootDir: o.RootDir, Objects: volumes.ClientObjects{C: c}, Log: o.Log})
+		pc.Probes = podProber{probes.NewManager(rt.Exec, o.Log)}
+	}
+	ctl := pods.New(pc)
+	ctlRef.Store(ctl)
+	srvDone, err := o.serve(ctx, c, machine, ctl)
+	if err != nil {
+		return err
+	}
+	defer func() { <-srvDone }()
+	defer background(ctx, evictor.Run)()
 	o.Log.InfoContext(ctx, "kubelet running", "node", o.NodeName, "podCIDR", cidr, "runtime", o.Runtime)
 	return ctl.Run(ctx)
 }
@@ -120,12 +178,12 @@ func (o Options) client() (*client.Client, error) {
 	return c, nil
 }
 
-func (o Options) runtime(ctx context.Context) (runtime.Runtime, error) {
+func (o Options) runtime(ctx context.Context, cg *cgroups.Manager) (runtime.Runtime, error) {
 	switch o.Runtime {
 	case "fake":
 		return runtime.NewFake(), nil
 	case "", "containerd":
-		rt, err := containerd.New(ctx, containerd.Options{Address: o.ContainerdAddress, InsecureRegistries: o.InsecureRegistries, Log: o.Log})
+		rt, err := containerd.New(ctx, containerd.Options{Address: o.ContainerdAddress, InsecureRegistries: o.InsecureRegistries, Cgroups: cg, Log: o.Log})
 		if err != nil {
 			return nil, err
 		}

@@ -40,6 +40,7 @@ type cluster struct {
 }
 
 func newCluster(t *testing.T) *cluster {
+	cgroupRoot := containerdtest.CgroupParent(t) // removed after the daemon
 	d := containerdtest.Start(t)
 	imgs := containerdtest.Images(t)
 	s := apiservertest.Start(t)
@@ -50,7 +51,7 @@ func newCluster(t *testing.T) *cluster {
 	cl := &cluster{t: t, d: d, c: c, opts: Options{
 		NodeName: testNode, RootDir: filepath.Join(d.Dir, "kubelet"), ContainerdAddress: d.Address,
 		ImageImportDir: imgs, PodCIDR: testCIDR, NodeIP: "10.244.1.1", HostNetNS: d.NetNS,
-		Runtime: "containerd", Client: c,
+		Runtime: "containerd", Client: c, CgroupRoot: cgroupRoot, KubeletPort: -1,
 		Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}}
 	cl.start()

@@ -34,6 +34,7 @@ func Cleanup() {
 			_ = network.DeleteNetNS(ns)
 		}
 	}
+	cleanupCgroups()
 }
 
 // ownerAlive parses wharf-kt-<pid>-<n> and reports whether pid lives.

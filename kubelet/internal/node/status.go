@@ -15,17 +15,22 @@ const MaxPods = 110
 
 // Machine describes the node's hardware and software.
 type Machine struct {
-	CPUs             int
-	MemoryBytes      int64
-	EphemeralBytes   int64
-	Addresses        []corev1.NodeAddress
-	KernelVersion    string
-	OSImage          string
-	RuntimeVersion   string
-	KubeletVersion   string
-	MachineID        string
-	ReservedCPUMilli int64
-	ReservedMemory   int64
+	CPUs           int
+	MemoryBytes    int64
+	EphemeralBytes int64
+	Addresses      []corev1.NodeAddress
+	KernelVersion  string
+	OSImage        string
+	RuntimeVersion string
+	KubeletVersion string
+	MachineID      string
+	// KubeletPort is published as the kubelet endpoint (0 = 10250).
+	KubeletPort int32
+	// Reserved* are set aside for the system and the kubelet (Reserve):
+	// allocatable is capacity minus them.
+	ReservedCPUMilli  int64
+	ReservedMemory    int64
+	ReservedEphemeral int64
 }
 
 // Capacity returns the node's capacity and allocatable resources.
@@ -39,6 +44,7 @@ func (m Machine) Capacity() (capacity, allocatable corev1.ResourceList) {
 	allocatable = capacity.DeepCopy()
 	allocatable[corev1.ResourceCPU] = *resource.NewMilliQuantity(max(int64(m.CPUs)*1000-m.ReservedCPUMilli, 0), resource.DecimalSI)
 	allocatable[corev1.ResourceMemory] = *resource.NewQuantity(max(m.MemoryBytes-m.ReservedMemory, 0), resource.BinarySI)
+	allocatable[corev1.ResourceEphemeralStorage] = *resource.NewQuantity(max(m.EphemeralBytes-m.ReservedEphemeral, 0), resource.BinarySI)
 	return capacity, allocatable
 }
 
@@ -74,6 +80,9 @@ func Status(old corev1.NodeStatus, m Machine, h Health, now time.Time) corev1.No
 		KubeProxyVersion: m.KubeletVersion, OperatingSystem: runtime.GOOS, Architecture: runtime.GOARCH,
 	}
 	st.DaemonEndpoints.KubeletEndpoint.Port = 10250
+	if m.KubeletPort > 0 {
+		st.DaemonEndpoints.KubeletEndpoint.Port = m.KubeletPort
+	}
 	ready := condition(corev1.NodeReady, h.Problem == "", "KubeletReady", "kubelet is posting ready status", "KubeletNotReady", h.Problem)
 	conds := []corev1.NodeCondition{
 		condition(corev1.NodeMemoryPressure, h.MemoryPressure, "KubeletHasInsufficientMemory", "kubelet has insufficient memory available", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),

@@ -35,6 +35,16 @@ type Config struct {
 	RootDir string
 	Runtime runtime.Runtime
 	Network Network
+	// Cgroups (optional) applies resource limits.
+	Cgroups PodCgroups
+	// Probes (optional) runs liveness, readiness and startup probes;
+	// without it running containers are ready.
+	Probes Prober
+	// Volumes (optional) sets pod volumes up; without it pods get none.
+	Volumes Volumes
+	// Services (optional) feeds service-link env vars; it must be synced
+	// before Run.
+	Services ServiceLister
 	// HostIP is the node's InternalIP; HostResolvConf the node's
 	// /etc/resolv.conf content, the base of every pod's.
 	HostIP, HostResolvConf string

@@ -12,6 +12,12 @@
 //	housekeeping: at start and periodically, stop and remove containers and
 //	networks whose pod UID is no longer bound here (orphans)
 //
+// Optional collaborators, each behind a small interface: Volumes (set up
+// once, refreshed every few seconds, torn down in cleanup), Prober (its
+// results gate containers' ready/started; a failed liveness or startup
+// probe stops the container so plan restarts it) and ServiceLister (the
+// service-link env vars of serviceEnv).
+//
 // Vocabulary: an attempt is one runtime container of a pod container; the
 // restart count is the latest attempt's number. Backoff for crashing
 // containers is 0 for the first restart, then 10s doubling to 5m, reset when

@@ -3,7 +3,9 @@ package pods
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -22,18 +24,25 @@ type envInput struct {
 	pod           *corev1.Pod
 	podIP, hostIP string
 	objects       Objects
+	// services are the pod's service-link variables (serviceEnv); they
+	// can be referred to by $(VAR) and are added unless env sets them.
+	services map[string]string
 }
 
 // containerEnv resolves c's envFrom and env into KEY=value pairs, in
 // upstream order (envFrom first, env overriding), with $(VAR) expansion.
 func containerEnv(ctx context.Context, in envInput, c *corev1.Container) ([]string, error) {
 	vals := map[string]string{}
+	lookup := maps.Clone(in.services)
+	if lookup == nil {
+		lookup = map[string]string{}
+	}
 	var order []string
 	set := func(k, v string) {
 		if _, ok := vals[k]; !ok {
 			order = append(order, k)
 		}
-		vals[k] = v
+		vals[k], lookup[k] = v, v
 	}
 	for _, from := range c.EnvFrom {
 		data, err := envFromData(ctx, in, from)
@@ -50,12 +59,17 @@ func containerEnv(ctx context.Context, in envInput, c *corev1.Container) ([]stri
 			return nil, fmt.Errorf("env %s: %w", e.Name, err)
 		}
 		if ok {
-			set(e.Name, expand(v, vals))
+			set(e.Name, expand(v, lookup))
 		}
 	}
-	out := make([]string, 0, len(order))
+	out := make([]string, 0, len(order)+len(in.services))
 	for _, k := range order {
 		out = append(out, k+"="+vals[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(in.services)) {
+		if _, ok := vals[k]; !ok {
+			out = append(out, k+"="+in.services[k])
+		}
 	}
 	return out, nil
 }

@@ -19,6 +19,8 @@ type statusInput struct {
 	waiting       map[string]*corev1.ContainerStateWaiting
 	podIP, hostIP string
 	now           time.Time
+	// probes are probe results by runtime container ID (nil: none).
+	probes map[string]ProbeStatus
 }
 
 // podStatus computes the pod's status. It is pure.
@@ -53,12 +55,13 @@ func podStatus(pod *corev1.Pod, in statusInput) corev1.PodStatus {
 	allReady := true
 	for _, c := range pod.Spec.Containers {
 		cs := containerStatus(c, byN[c.Name], in.waiting[c.Name], reason)
+		applyProbes(&cs, &c, in.probes)
 		st.ContainerStatuses = append(st.ContainerStatuses, cs)
 		allReady = allReady && cs.Ready
 	}
 	st.Phase = phase(pod, st, initialized)
 	if isTerminal(pod.Status.Phase) {
-		st.Phase = pod.Status.Phase
+		st.Phase, st.Reason, st.Message = pod.Status.Phase, pod.Status.Reason, pod.Status.Message
 	}
 	st.Conditions = conditions(pod.Status.Conditions, initialized, allReady && st.Phase == corev1.PodRunning, in.now)
 	return st

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,9 +26,18 @@ func (c *Controller) syncPod(ctx context.Context, w *worker, pod *corev1.Pod) (t
 	if err := c.ensureSandbox(ctx, w, pod); err != nil {
 		return 0, err
 	}
+	if err := c.ensureVolumes(ctx, w, pod); err != nil {
+		return 0, err
+	}
 	obs, err := c.observe(ctx, w)
 	if err != nil {
 		return 0, err
+	}
+	probes, killed := c.syncProbes(ctx, w, pod, obs)
+	if killed {
+		if obs, err = c.observe(ctx, w); err != nil {
+			return 0, err
+		}
 	}
 	p := plan(pod, obs, time.Now())
 	if len(p.Actions) > 0 {
@@ -36,7 +46,7 @@ func (c *Controller) syncPod(ctx context.Context, w *worker, pod *corev1.Pod) (t
 			return 0, err
 		}
 	}
-	st := podStatus(pod, statusInput{obs: obs, waiting: p.Waiting, podIP: w.podIP, hostIP: c.cfg.HostIP, now: time.Now()})
+	st := podStatus(pod, statusInput{obs: obs, waiting: p.Waiting, podIP: w.podIP, hostIP: c.cfg.HostIP, now: time.Now(), probes: probes})
 	if statusChanged(pod.Status, st) {
 		cp := pod.DeepCopy()
 		cp.Status = st
@@ -64,6 +74,9 @@ func (c *Controller) podDir(uid types.UID) string {
 func (c *Controller) ensureSandbox(ctx context.Context, w *worker, pod *corev1.Pod) error {
 	if w.mounts != nil {
 		return nil
+	}
+	if err := c.ensureCgroup(ctx, w, pod); err != nil {
+		return fmt.Errorf("cgroups: %w", err)
 	}
 	if pod.Spec.HostNetwork {
 		w.podIP = c.cfg.HostIP
@@ -115,7 +128,8 @@ func (c *Controller) createStart(ctx context.Context, w *worker, pod *corev1.Pod
 		return
 	}
 	policy := pullPolicy(ctr)
-	if _, err := c.cfg.Runtime.EnsureImage(ctx, ctr.Image, policy); err != nil {
+	pullCtx := runtime.WithCredentials(ctx, c.pullCredentials(ctx, pod))
+	if _, err := c.cfg.Runtime.EnsureImage(pullCtx, ctr.Image, policy); err != nil {
 		ps := w.pulls[ctr.Name]
 		ps.Failures++
 		ps.Message, ps.Next = err.Error(), time.Now().Add(backoff(ps.Failures))
@@ -129,12 +143,18 @@ func (c *Controller) createStart(ctx context.Context, w *worker, pod *corev1.Pod
 		return
 	}
 	delete(w.pulls, ctr.Name)
-	env, err := containerEnv(ctx, envInput{pod: pod, podIP: w.podIP, hostIP: c.cfg.HostIP, objects: c.objects}, ctr)
+	env, err := containerEnv(ctx, envInput{pod: pod, podIP: w.podIP, hostIP: c.cfg.HostIP, objects: c.objects, services: serviceEnv(pod, c.cfg.Services)}, ctr)
+	if err != nil {
+		waiting[ctr.Name] = &corev1.ContainerStateWaiting{Reason: "CreateContainerConfigError", Message: err.Error()}
+		return
+	}
+	vols, err := volumeMounts(ctr, w.volumes)
 	if err != nil {
 		waiting[ctr.Name] = &corev1.ContainerStateWaiting{Reason: "CreateContainerConfigError", Message: err.Error()}
 		return
 	}
 	spec := c.containerSpec(w, pod, ctr, a, env)
+	spec.Mounts = append(slices.Clone(spec.Mounts), vols...)
 	id, err := c.cfg.Runtime.CreateContainer(ctx, spec)
 	if err != nil {
 		waiting[ctr.Name] = &corev1.ContainerStateWaiting{Reason: "CreateContainerError", Message: err.Error()}
@@ -157,6 +177,7 @@ func (c *Controller) containerSpec(w *worker, pod *corev1.Pod, ctr *corev1.Conta
 		Hostname: hostname(pod), Mounts: w.mounts, NetNSPath: w.netns,
 		LogPath: filepath.Join(c.podDir(pod.UID), ctr.Name, strconv.Itoa(a.Attempt)+".log"),
 	}
+	c.withResources(w, pod, ctr, &spec)
 	if sc := ctr.SecurityContext; sc != nil {
 		spec.Privileged = sc.Privileged != nil && *sc.Privileged
 		spec.RunAsUser, spec.RunAsGroup = sc.RunAsUser, sc.RunAsGroup
@@ -236,6 +257,17 @@ func (c *Controller) cleanup(ctx context.Context, uid types.UID, grace time.Dura
 		return err
 	}
 	if err := c.cfg.Network.Teardown(string(uid)); err != nil {
+		return err
+	}
+	if c.cfg.Probes != nil {
+		c.cfg.Probes.Forget(string(uid))
+	}
+	if c.cfg.Volumes != nil {
+		if err := c.cfg.Volumes.Teardown(string(uid)); err != nil {
+			return err
+		}
+	}
+	if err := c.removeCgroup(ctx, uid); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(c.podDir(uid)); err != nil {

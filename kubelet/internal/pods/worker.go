@@ -19,10 +19,16 @@ type worker struct {
 	netns  string          // "" for hostNetwork pods
 	mounts []runtime.Mount // nil until the pod's network and files exist
 	pulls  map[string]PullState
+	cgroup string // the pod's cgroup, "" until made (or without cgroups)
+	// volumes maps volume names to host paths, nil until set up;
+	// volumesAt is when they were last refreshed.
+	volumes   map[string]string
+	volumesAt time.Time
 }
 
 func (w *worker) reset() {
-	w.uid, w.podIP, w.netns, w.mounts, w.pulls = "", "", "", nil, map[string]PullState{}
+	w.uid, w.podIP, w.netns, w.mounts, w.pulls, w.cgroup = "", "", "", nil, map[string]PullState{}, ""
+	w.volumes, w.volumesAt = nil, time.Time{}
 }
 
 // poke wakes key's worker, starting one if needed.

@@ -19,6 +19,9 @@ const (
 	// LabelStartedAt records when the container's task was started
 	// (RFC 3339 with nanoseconds); containerd itself does not keep it.
 	LabelStartedAt = "io.wharf.container.started-at"
+	// LabelOOMKilled records, once a container exited, whether the kernel
+	// OOM-killed a process in its cgroup ("true"/"false").
+	LabelOOMKilled = "io.wharf.container.oom-killed"
 )
 
 // ErrImageNotPresent is returned by EnsureImage for PullNever when the image
@@ -81,6 +84,24 @@ type ContainerSpec struct {
 	// capability names with or without the CAP_ prefix ("ALL" drops all).
 	ReadOnlyRootFS  bool
 	CapAdd, CapDrop []string
+	// CgroupParent is the pod's cgroup ("/wharf/burstable/pod<uid>"); the
+	// container's cgroup is made below it. "" leaves containerd's default.
+	CgroupParent string
+	// Resources are the container's cgroup limits; nil means none.
+	Resources *Resources
+}
+
+// Resources are one container's (or pod's) cgroup settings, in cgroup v1
+// units; a zero field means "not set".
+type Resources struct {
+	CPUShares   uint64 // cpu.shares, 2..262144
+	CPUQuota    int64  // microseconds of CPU per CPUPeriod
+	CPUPeriod   uint64 // microseconds (100000 when CPUQuota is set)
+	MemoryLimit int64  // bytes
+	PidsLimit   int64
+	// OOMScoreAdj is the process's oom_score_adj (set even when 0 when
+	// Resources is not nil).
+	OOMScoreAdj int
 }
 
 // Container is what the runtime reports about one container.
@@ -123,6 +144,30 @@ type Runtime interface {
 	// Exec runs cmd in a running container (lifecycle hooks) and returns
 	// its exit code once it ends or ctx does.
 	Exec(ctx context.Context, id string, cmd []string) (int, error)
+}
+
+// Credential authenticates image pulls from one registry host
+// ("docker.io", "127.0.0.1:5000").
+type Credential struct {
+	Host               string
+	Username, Password string
+}
+
+type credentialsKey struct{}
+
+// WithCredentials returns ctx carrying the pull credentials of one pod's
+// imagePullSecrets; EnsureImage uses them for that call only.
+func WithCredentials(ctx context.Context, creds []Credential) context.Context {
+	if len(creds) == 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, credentialsKey{}, creds)
+}
+
+// CredentialsFrom returns the credentials WithCredentials put in ctx.
+func CredentialsFrom(ctx context.Context) []Credential {
+	c, _ := ctx.Value(credentialsKey{}).([]Credential)
+	return c
 }
 
 // ContainerID is the runtime ID of a pod container's attempt.

@@ -3,7 +3,8 @@
 // --image-import-dir or `ctr images import`:
 //
 //	wharf-images [DIR]                     (default _output/images)
-//	wharf-images push REF [--insecure]     push the tools image to a registry
+//	wharf-images push REF [--insecure] [--basic-auth USER:PASS]
+//	                                       push the tools image to a registry
 //
 // Components' tests run it as a program rather than importing hack, so
 // no component depends on another module than proto.
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/wharfhq/wharf/hack/images"
 )
@@ -31,7 +33,19 @@ func main() {
 func run(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "push" {
 		if len(args) < 2 {
-			return fmt.Errorf("usage: wharf-images push REF [--insecure]")
+			return fmt.Errorf("usage: wharf-images push REF [--insecure] [--basic-auth USER:PASS]")
+		}
+		insecure, user, pass := false, "", ""
+		for i := 2; i < len(args); i++ {
+			switch {
+			case args[i] == "--insecure":
+				insecure = true
+			case args[i] == "--basic-auth" && i+1 < len(args):
+				i++
+				user, pass, _ = strings.Cut(args[i], ":")
+			default:
+				return fmt.Errorf("push: unknown argument %q", args[i])
+			}
 		}
 		bb, err := images.BusyboxPath()
 		if err != nil {
@@ -41,7 +55,7 @@ func run(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return images.Push(ctx, args[1], img, len(args) > 2 && args[2] == "--insecure")
+		return images.PushAuth(ctx, args[1], img, insecure, user, pass)
 	}
 	out := "_output/images"
 	if len(args) > 0 {

@@ -18,10 +18,10 @@ import (
 	"github.com/containerd/containerd/errdefs"
 	"github.com/containerd/containerd/oci"
 	"github.com/containerd/containerd/remotes"
-	"github.com/containerd/containerd/remotes/docker"
 	"github.com/distribution/reference"
 	"github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wharfhq/wharf/kubelet/internal/cgroups"
 	"github.com/wharfhq/wharf/kubelet/internal/runtime"
 )
 
@@ -38,8 +38,11 @@ type Containerd struct {
 
 	mu       sync.Mutex
 	imported map[string]bool // image names imported from tarballs
+	unpacked map[string]bool // image digests known to be unpacked
 	execs    execSeq
 	resolver remotes.Resolver
+	insecure map[string]bool
+	cgroups  *cgroups.Manager // nil: OOM kills are not detected
 }
 
 // Options configure New.
@@ -49,7 +52,10 @@ type Options struct {
 	// InsecureRegistries are registry hosts ("127.0.0.1:5000") pulled
 	// from over plain HTTP.
 	InsecureRegistries []string
-	Log                *slog.Logger
+	// Cgroups reads containers' OOM kill counters; nil uses the host's
+	// (/sys/fs/cgroup), if readable.
+	Cgroups *cgroups.Manager
+	Log     *slog.Logger
 }
 
 // New connects to containerd.
@@ -65,10 +71,13 @@ func New(ctx context.Context, o Options) (*Containerd, error) {
 	for _, h := range o.InsecureRegistries {
 		insecure[h] = true
 	}
-	resolver := docker.NewResolver(docker.ResolverOptions{Hosts: docker.ConfigureDefaultRegistries(
-		docker.WithPlainHTTP(func(host string) (bool, error) { return insecure[host], nil }),
-	)})
-	return &Containerd{client: c, log: o.Log, imported: map[string]bool{}, resolver: resolver}, nil
+	cg := o.Cgroups
+	if cg == nil {
+		cg, _ = cgroups.NewManager(cgroups.Config{})
+	}
+	rt := &Containerd{client: c, log: o.Log, imported: map[string]bool{}, unpacked: map[string]bool{}, insecure: insecure, cgroups: cg}
+	rt.resolver = rt.newResolver(nil)
+	return rt, nil
 }
 
 // Close releases the connection.
@@ -105,7 +114,7 @@ func (c *Containerd) EnsureImage(ctx context.Context, ref string, policy runtime
 	imported := c.imported[name]
 	c.mu.Unlock()
 	if (policy == runtime.PullAlways && !(present && imported)) || !present {
-		pulled, err := c.client.Pull(ctx, name, ctrd.WithPullUnpack, ctrd.WithResolver(c.resolver))
+		pulled, err := c.client.Pull(ctx, name, ctrd.WithPullUnpack, ctrd.WithResolver(c.resolverFor(ctx)))
 		switch {
 		case err == nil:
 			img = pulled
@@ -129,7 +138,26 @@ func imageID(img ctrd.Image) string {
 	return n.Name() + "@" + img.Target().Digest.String()
 }
 
+// unpack unpacks img unless it was seen unpacked before (by digest: the
+// check costs several containerd calls on every container start).
 func (c *Containerd) unpack(ctx context.Context, img ctrd.Image) error {
+	key := img.Target().Digest.String()
+	c.mu.Lock()
+	done := c.unpacked[key]
+	c.mu.Unlock()
+	if done {
+		return nil
+	}
+	if err := c.unpackOnce(ctx, img); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.unpacked[key] = true
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *Containerd) unpackOnce(ctx context.Context, img ctrd.Image) error {
 	ok, err := img.IsUnpacked(ctx, snapshotter)
 	if err != nil {
 		return fmt.Errorf("runtime: image %s: %w", img.Name(), err)
@@ -256,6 +284,7 @@ func specOpts(ctx context.Context, img ctrd.Image, spec runtime.ContainerSpec) (
 		mounts = append(mounts, specs.Mount{Type: "bind", Source: m.Source, Destination: m.Destination, Options: o})
 	}
 	opts = append(opts, oci.WithMounts(mounts))
+	opts = append(opts, resourceOpts(spec)...)
 	if spec.RunAsUser != nil {
 		gid := uint32(0)
 		if spec.RunAsGroup != nil {

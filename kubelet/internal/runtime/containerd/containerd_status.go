@@ -51,7 +51,7 @@ func (c *Containerd) status(ctx context.Context, ctr ctrd.Container) (runtime.Co
 		out.State = runtime.StateExited
 		out.ExitCode = int32(st.ExitStatus)
 		out.FinishedAt = st.ExitTime
-		out.Reason = runtime.ExitReason(out.ExitCode, false)
+		out.Reason = runtime.ExitReason(out.ExitCode, out.ExitCode != 0 && c.oomKilled(ctx, ctr, l))
 	case ctrd.Created:
 		out.State = runtime.StateCreated
 	default:

@@ -1,0 +1,78 @@
+package hollow
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/wharfhq/wharf/apiserver/apiservertest"
+	"github.com/wharfhq/wharf/proto/client"
+)
+
+// TestThousandHollowNodes: 1,000 hollow kubelets in this process register
+// and report Ready, and a pod bound to one of them goes Running.
+func TestThousandHollowNodes(t *testing.T) {
+	const n = 1000
+	s := apiservertest.Start(t)
+	c, err := client.New(&client.Config{Host: s.URL, QPS: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Config{Client: c, Count: n, Prefix: "hollow-", RootDir: t.TempDir(), Log: slog.New(slog.DiscardHandler)})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Minute)
+	ready := 0
+	for ready < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d hollow nodes Ready", ready, n)
+		}
+		time.Sleep(time.Second)
+		list, err := client.Nodes(c).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ready = 0
+		for _, node := range list.Items {
+			for _, cond := range node.Status.Conditions {
+				if cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue && node.Spec.PodCIDR != "" {
+					ready++
+				}
+			}
+		}
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "default"}, Spec: corev1.PodSpec{
+		NodeName: NodeName("hollow-", 999), Containers: []corev1.Container{{Name: "a", Image: "x"}},
+	}}
+	if _, err := client.Pods(c, "default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		p, err := client.Pods(c, "default").Get(ctx, "p", metav1.GetOptions{})
+		if err == nil && p.Status.Phase == corev1.PodRunning && p.Status.HostIP == NodeIP(999) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pod on hollow node not Running: %+v", p.Status)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestRunRejectsBadCount(t *testing.T) {
+	if err := Run(context.Background(), Config{Count: 0}); err == nil {
+		t.Error("count 0 accepted")
+	}
+}

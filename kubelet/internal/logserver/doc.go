@@ -1,0 +1,15 @@
+// Package logserver is the kubelet's HTTPS server (port 10250): it serves
+// container logs to the apiserver's pods/log proxy and a few read-only
+// endpoints.
+//
+//	GET /healthz                                     "ok" (no client certificate needed)
+//	GET /pods                                        PodList of this node's pods
+//	GET /containerLogs/<ns>/<pod>/<container>?follow&tailLines&previous&timestamps&sinceSeconds&sinceTime&limitBytes
+//
+// Callers other than /healthz must present a client certificate signed
+// by the client CA (the apiserver's kubelet-client certificate). The
+// serving certificate is self-signed at start, as upstream's kubelet does
+// without --tls-cert-file. Log files are read in CRI format
+// ("<RFC3339Nano> <stream> <P|F> <text>"); lines that are not are passed
+// through as they are.
+package logserver
