@@ -68,6 +68,9 @@ func measure(ctx context.Context, o options, r *result) error {
 	mem, err := readMemory(p.cmd.Process.Pid)
 	r.RSS, r.Peak = mem.RSS, mem.Peak
 	if err == nil && o.heapDir != "" {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid)); err == nil {
+			_ = os.WriteFile(filepath.Join(o.heapDir, fmt.Sprintf("%s-%d.status", o.mode, o.services)), b, 0o644)
+		}
 		err = saveHeap(filepath.Join(o.heapDir, fmt.Sprintf("%s-%d.heap", o.mode, o.services)))
 	}
 	return err

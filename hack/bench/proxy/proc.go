@@ -153,9 +153,17 @@ func readMemory(pid int) (memory, error) {
 	return m, sc.Err()
 }
 
-// saveHeap writes the proxy's heap profile (after a GC) to path.
+// saveHeap writes the proxy's heap profile (after a GC) to path, and its
+// text form with the runtime's memory statistics to path+".txt".
 func saveHeap(path string) error {
-	resp, err := http.Get("http://127.0.0.1:10249/debug/pprof/heap?gc=1")
+	if err := download("http://127.0.0.1:10249/debug/pprof/heap?gc=1", path); err != nil {
+		return err
+	}
+	return download("http://127.0.0.1:10249/debug/pprof/heap?debug=1", path+".txt")
+}
+
+func download(url, path string) error {
+	resp, err := http.Get(url)
 	if err != nil {
 		return err
 	}

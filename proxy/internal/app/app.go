@@ -18,6 +18,7 @@ import (
 	"github.com/wharfhq/wharf/proto/kubeconfig"
 	"github.com/wharfhq/wharf/proxy/internal/iptables"
 	"github.com/wharfhq/wharf/proxy/internal/rules"
+	"github.com/wharfhq/wharf/proxy/internal/trim"
 )
 
 // Run runs the proxy until ctx ends, or with opts.Cleanup removes our rules
@@ -39,13 +40,16 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	opts.Logger.InfoContext(ctx, "starting wharf-proxy", "node", opts.NodeName, "iptablesMode", syncer.Mode(),
-		"clusterCIDR", opts.ClusterCIDR, "minSyncPeriod", opts.MinSyncPeriod, "syncPeriod", opts.SyncPeriod)
+		"clusterCIDR", opts.ClusterCIDR, "minSyncPeriod", opts.MinSyncPeriod, "syncPeriod", opts.SyncPeriod,
+		"fullSyncPeriod", opts.FullSyncPeriod)
 	if err := os.WriteFile("/proc/sys/net/ipv4/conf/all/route_localnet", []byte("1"), 0o644); err != nil {
 		opts.Logger.WarnContext(ctx, "cannot enable route_localnet: NodePorts on 127.0.0.1 will not work", "err", err)
 	}
 	p := &proxier{
-		services: informer.New(informer.FromResource(client.Services(c, "")), informer.Options[*corev1.Service]{Logger: opts.Logger}),
-		slices: informer.New(informer.FromResource(client.EndpointSlices(c, "")), informer.Options[*discoveryv1.EndpointSlice]{
+		// The caches keep trimmed objects: only what rendering reads.
+		services: informer.New(trim.Source(informer.FromResource(client.Services(c, "")), trim.Service),
+			informer.Options[*corev1.Service]{Logger: opts.Logger}),
+		slices: informer.New(trim.Source(informer.FromResource(client.EndpointSlices(c, "")), trim.EndpointSlice), informer.Options[*discoveryv1.EndpointSlice]{
 			Logger:   opts.Logger,
 			Indexers: map[string]informer.IndexFunc[*discoveryv1.EndpointSlice]{serviceIndex: sliceService},
 		}),
@@ -61,7 +65,7 @@ func Run(ctx context.Context, opts Options) error {
 		Logger:      opts.Logger,
 		ListOptions: func(o *metav1.ListOptions) { o.FieldSelector = "metadata.name=" + opts.NodeName },
 	})
-	r := newRunner(p.sync, opts.MinSyncPeriod, opts.SyncPeriod)
+	r := newRunner(p.sync, opts.MinSyncPeriod, opts.SyncPeriod, opts.FullSyncPeriod)
 	pokeOn(p.services, r.Poke, func(s *corev1.Service) []string { return []string{informer.KeyOf(s)} }, &p.changes)
 	pokeOn(p.slices, r.Poke, func(s *discoveryv1.EndpointSlice) []string { k, _ := sliceService(s); return k }, &p.changes)
 	node.AddHandler(informer.Handler[*corev1.Node]{OnAdd: func(n *corev1.Node, _ bool) {

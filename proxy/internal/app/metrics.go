@@ -56,7 +56,7 @@ func (m *metrics) observe(rs *rules.Ruleset, res iptables.Result, d time.Duratio
 	for _, t := range rs.Tables() {
 		n := 0
 		for _, c := range t.Chains {
-			n += len(c.Rules)
+			n += c.Len()
 		}
 		m.rules.WithLabelValues(t.Name).Set(float64(n))
 	}

@@ -5,18 +5,22 @@ import (
 	"time"
 )
 
-// runner calls sync when poked, at most once per minInterval, with
-// full=true every fullInterval, and again after minInterval when a sync
-// failed. Poke never blocks: bursts of events collapse into one sync.
+// runner calls sync when poked, at most once per minInterval; also every
+// interval (a partial sync: it writes what changed, usually nothing, and
+// refreshes /healthz), with full=true every fullInterval, and again after
+// minInterval when a sync failed. Poke never blocks: bursts of events
+// collapse into one sync.
 type runner struct {
 	sync         func(ctx context.Context, full bool) error
 	minInterval  time.Duration
+	interval     time.Duration
 	fullInterval time.Duration
 	poke         chan struct{}
 }
 
-func newRunner(sync func(context.Context, bool) error, minInterval, fullInterval time.Duration) *runner {
-	return &runner{sync: sync, minInterval: minInterval, fullInterval: fullInterval, poke: make(chan struct{}, 1)}
+func newRunner(sync func(context.Context, bool) error, minInterval, interval, fullInterval time.Duration) *runner {
+	return &runner{sync: sync, minInterval: minInterval, interval: interval, fullInterval: fullInterval,
+		poke: make(chan struct{}, 1)}
 }
 
 // Poke asks for a sync soon.
@@ -31,6 +35,8 @@ func (r *runner) Poke() {
 func (r *runner) Run(ctx context.Context) {
 	full := time.NewTicker(r.fullInterval)
 	defer full.Stop()
+	periodic := time.NewTicker(r.interval)
+	defer periodic.Stop()
 	var last time.Time
 	wantFull := true
 	for {
@@ -39,6 +45,7 @@ func (r *runner) Run(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-r.poke:
+			case <-periodic.C:
 			case <-full.C:
 				wantFull = true
 			}

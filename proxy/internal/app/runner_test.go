@@ -22,7 +22,7 @@ func TestRunner(t *testing.T) {
 			return nil
 		}
 	}
-	r := newRunner(sync, time.Millisecond, time.Hour)
+	r := newRunner(sync, time.Millisecond, time.Hour, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.Run(ctx); close(done) }()
@@ -39,6 +39,25 @@ func TestRunner(t *testing.T) {
 	r.Poke()
 	<-calls // fails ...
 	<-calls // ... and is retried without a poke
+	cancel()
+	<-done
+}
+
+func TestRunnerPeriodic(t *testing.T) {
+	calls := make(chan bool, 100)
+	r := newRunner(func(_ context.Context, full bool) error { calls <- full; return nil },
+		time.Millisecond, 5*time.Millisecond, time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	if !<-calls {
+		t.Error("first sync must be full")
+	}
+	for range 3 { // no pokes: periodic partial syncs
+		if <-calls {
+			t.Error("periodic sync must not be full")
+		}
+	}
 	cancel()
 	<-done
 }

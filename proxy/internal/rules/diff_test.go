@@ -124,3 +124,18 @@ func TestBatches(t *testing.T) {
 		}
 	}
 }
+
+func TestDiffBatched(t *testing.T) {
+	rs := Compute(testSnapshot())
+	stale := map[string][]string{TableNAT: {"KUBE-SEP-OLDOLDOLDOLDOLDO"}}
+	got := rs.DiffBatched(nil, stale, 6)
+	if want := bytes.Join(rs.Batches(nil, stale, 6), nil); !bytes.Equal(got, want) {
+		t.Errorf("DiffBatched is not the batches joined:\n%s\nwant:\n%s", got, want)
+	}
+	if n := bytes.Count(got, []byte("COMMIT\n")); n < 4 {
+		t.Errorf("want a COMMIT per batch, got %d", n)
+	}
+	if d := Compute(testSnapshot()).DiffBatched(rs, nil, 6); d != nil {
+		t.Errorf("no change must give nil, got:\n%s", d)
+	}
+}

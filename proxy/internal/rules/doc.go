@@ -5,6 +5,10 @@
 //	                       │
 //	                       └─Diff(prev)──► only changed chains + deletions
 //
+// Once a ruleset is in the kernel, Compact drops the text of its
+// per-service chains (most of the memory at 10k services), keeping a
+// digest per chain to diff against; a full sync renders them again.
+//
 // Vocabulary (as upstream):
 //   - service port: one (namespace, name, port name, protocol) of a Service;
 //     "ns/name:port" is its string form (":port" omitted for unnamed ports).

@@ -30,9 +30,12 @@ type Renderer struct {
 // portRules is what one service port contributes: its own chains and its
 // rules in the shared chains (KUBE-SERVICES, ...), in rendering order.
 type portRules struct {
-	key    string
-	sp     ServicePort
-	tables *Ruleset
+	key         string
+	sp          ServicePort
+	clusterCIDR string
+	tables      *Ruleset
+	// compacted is set when Compact dropped the text of its own chains.
+	compacted bool
 }
 
 // NewRenderer returns a Renderer with an empty cache.
@@ -51,8 +54,8 @@ func (r *Renderer) Compute(s *Snapshot) *Ruleset {
 		key := sp.String() + "/" + string(sp.Protocol)
 		pr := r.cache[key]
 		if pr == nil || !samePort(&pr.sp, sp) {
-			pr = &portRules{key: key, sp: *sp, tables: newRuleset()}
-			(&svcRenderer{rs: pr.tables, sp: &pr.sp, clusterCIDR: s.ClusterCIDR}).render()
+			pr = &portRules{key: key, sp: *sp, clusterCIDR: s.ClusterCIDR}
+			pr.tables = renderPort(&pr.sp, pr.clusterCIDR)
 		}
 		next[key] = pr
 		rs.order = append(rs.order, pr)
@@ -62,6 +65,71 @@ func (r *Renderer) Compute(s *Snapshot) *Ruleset {
 	rs.NAT.Chain(ChainServices).add(comment("kubernetes service nodeports; NOTE: this must be the last rule in this chain"),
 		"-m addrtype --dst-type LOCAL -j", ChainNodePorts)
 	return rs
+}
+
+// renderPort renders one service port into a ruleset of its own.
+func renderPort(sp *ServicePort, clusterCIDR string) *Ruleset {
+	rs := newRuleset()
+	(&svcRenderer{rs: rs, sp: sp, clusterCIDR: clusterCIDR}).render()
+	return rs
+}
+
+// compact drops the rule text of the port's own (hashed) chains, keeping
+// their digests; its rules in the fixed chains stay, since every Compute
+// merges them, but are moved out of the memory the dropped text shares.
+func (pr *portRules) compact() {
+	if pr.compacted {
+		return
+	}
+	for _, t := range pr.tables.Tables() {
+		for _, c := range t.Chains {
+			if IsHashed(c.Name) {
+				c.compact()
+			} else {
+				c.Rules = relocate(c.Rules)
+			}
+		}
+	}
+	pr.compacted = true
+}
+
+// relocate copies rules into one new allocation. Rendering interleaves
+// these long-lived strings with the per-service chains' text in the same
+// allocator spans; left in place, a few of them would pin every span of
+// that text after Compact drops it.
+func relocate(rules []string) []string {
+	n := 0
+	for _, r := range rules {
+		n += len(r)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, r := range rules {
+		b.WriteString(r)
+	}
+	all, out := b.String(), make([]string, len(rules))
+	for i, r := range rules {
+		out[i], all = all[:len(r)], all[len(r):]
+	}
+	return out
+}
+
+// materialize renders a compacted port again and puts the text back into
+// its chains (the same Chain values the rulesets share).
+func (pr *portRules) materialize() {
+	if !pr.compacted {
+		return
+	}
+	fresh := renderPort(&pr.sp, pr.clusterCIDR)
+	for i, t := range fresh.Tables() {
+		dst := pr.tables.Tables()[i]
+		for _, c := range t.Chains {
+			if d := dst.Lookup(c.Name); d != nil && d.compacted {
+				d.Rules, d.compacted, d.sum, d.n = c.Rules, false, 0, 0
+			}
+		}
+	}
+	pr.compacted = false
 }
 
 // merge adds one port's chains (shared, not copied) and its rules in the

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"hash/maphash"
 	"slices"
 	"strings"
 )
@@ -16,6 +17,43 @@ const (
 type Chain struct {
 	Name  string
 	Rules []string
+	// compacted is set when Ruleset.Compact replaced Rules (now nil) by
+	// their digest sum and count n.
+	compacted bool
+	n         int
+	sum       uint64
+}
+
+// digestSeed makes rule digests comparable within one process; it is
+// never written after initialisation.
+var digestSeed = maphash.MakeSeed()
+
+// Len is the number of rules of c, also after Compact.
+func (c *Chain) Len() int {
+	if c.compacted {
+		return c.n
+	}
+	return len(c.Rules)
+}
+
+func (c *Chain) digest() uint64 {
+	if c.compacted {
+		return c.sum
+	}
+	var h maphash.Hash
+	h.SetSeed(digestSeed)
+	for _, r := range c.Rules {
+		h.WriteString(r)
+		h.WriteByte('\n')
+	}
+	return h.Sum64()
+}
+
+func (c *Chain) compact() {
+	if !c.compacted {
+		c.sum, c.n = c.digest(), len(c.Rules)
+		c.Rules, c.compacted = nil, true
+	}
 }
 
 // Table is the chains of one iptables table, in rendering order.
@@ -61,14 +99,16 @@ func (t *Table) Chain(name string) *Chain {
 	return c
 }
 
-// Lookup returns the named chain or nil.
+// Lookup returns the named chain or nil. The first smallTable chains (the
+// fixed ones come first) are scanned, so looking them up in a big table
+// builds no index.
 func (t *Table) Lookup(name string) *Chain {
-	if t.index == nil && len(t.Chains) <= smallTable {
-		for _, c := range t.Chains {
-			if c.Name == name {
-				return c
-			}
+	for _, c := range t.Chains[:min(len(t.Chains), smallTable)] {
+		if c.Name == name {
+			return c
 		}
+	}
+	if len(t.Chains) <= smallTable {
 		return nil
 	}
 	if c, ok := t.index[name]; ok {
@@ -92,10 +132,37 @@ func (rs *Ruleset) RuleCount() int {
 	n := 0
 	for _, t := range rs.Tables() {
 		for _, c := range t.Chains {
-			n += len(c.Rules)
+			n += c.Len()
 		}
 	}
 	return n
+}
+
+// Compact drops the rule text of every per-service chain of rs, keeping a
+// digest to compare it with, and the chain indices. At 10k services that
+// text is most of the proxy's memory, and a Renderer's cache and the
+// previous ruleset would hold it until the service changes. Batches
+// renders compacted ports again when it has to write their chains (full
+// syncs). Call it once rs is in the kernel.
+func (rs *Ruleset) Compact() {
+	for _, pr := range rs.order {
+		pr.compact()
+	}
+	for _, t := range rs.Tables() {
+		t.index, t.indexed = nil, 0
+		for _, c := range t.Chains {
+			if !IsHashed(c.Name) {
+				c.Rules = relocate(c.Rules) // see relocate
+			}
+		}
+	}
+}
+
+// materialize gives every compacted port of rs its text back.
+func (rs *Ruleset) materialize() {
+	for _, pr := range rs.order {
+		pr.materialize()
+	}
 }
 
 // Text is the whole ruleset as iptables-restore input. Every chain is
@@ -110,11 +177,19 @@ func (rs *Ruleset) Text() []byte {
 // or stale (table name -> chain names found in the kernel) have but rs has
 // not. It returns nil when nothing changed.
 func (rs *Ruleset) Diff(prev *Ruleset, stale map[string][]string) []byte {
-	b := rs.Batches(prev, stale, 0)
-	if len(b) == 0 {
+	return rs.DiffBatched(prev, stale, 0)
+}
+
+// DiffBatched is Diff as the consecutive transactions of Batches in one
+// input: each ends in its own COMMIT, so one iptables-restore process
+// applies them one after the other, paying for its start and for reading
+// the table once instead of once per batch.
+func (rs *Ruleset) DiffBatched(prev *Ruleset, stale map[string][]string, maxLines int) []byte {
+	var buf bytes.Buffer
+	if ends := rs.writeBatches(&buf, prev, stale, maxLines); len(ends) == 0 {
 		return nil
 	}
-	return bytes.Join(b, nil)
+	return buf.Bytes()
 }
 
 // Batches is Diff split into transactions of at most about maxLines rule
@@ -125,21 +200,36 @@ func (rs *Ruleset) Diff(prev *Ruleset, stale map[string][]string) []byte {
 // consistent: a chain is only referenced once its new rules are in, and stale
 // chains are deleted in the last batch of their table.
 func (rs *Ruleset) Batches(prev *Ruleset, stale map[string][]string, maxLines int) [][]byte {
-	var out [][]byte
+	var buf bytes.Buffer
+	ends := rs.writeBatches(&buf, prev, stale, maxLines)
+	b, out, start := buf.Bytes(), make([][]byte, 0, len(ends)), 0
+	for _, end := range ends {
+		out = append(out, b[start:end:end])
+		start = end
+	}
+	return out
+}
+
+// writeBatches writes the batches of Batches to buf and returns the end
+// offset of each.
+func (rs *Ruleset) writeBatches(buf *bytes.Buffer, prev *Ruleset, stale map[string][]string, maxLines int) []int {
+	var ends []int
 	for i, t := range rs.Tables() {
 		var write []*Chain
 		var del []string
 		switch {
 		case prev == nil:
+			rs.materialize()
 			write, del = tableChanges(t, nil, true, stale[t.Name])
 		case rs.ports != nil && prev.ports != nil && len(stale[t.Name]) == 0:
 			write, del = portChanges(rs, prev, i)
 		default:
+			rs.materialize()
 			write, del = tableChanges(t, prev.table(t.Name), false, stale[t.Name])
 		}
-		out = append(out, tableBatches(t.Name, write, del, maxLines)...)
+		ends = tableBatches(buf, ends, t.Name, write, del, maxLines)
 	}
-	return out
+	return ends
 }
 
 // portChanges is tableChanges for two rulesets of one Renderer: the fixed
@@ -153,6 +243,7 @@ func portChanges(rs, prev *Ruleset, table int) (write []*Chain, del []string) {
 	}
 	for _, pr := range rs.order {
 		if !samePortRules(prev.ports[pr.key], pr, table) {
+			pr.materialize()
 			write = append(write, pr.tables.Tables()[table].Chains...)
 		}
 	}
@@ -225,32 +316,34 @@ func rank(chain string) int {
 	return 4
 }
 
-func tableBatches(table string, write []*Chain, del []string, maxLines int) [][]byte {
+// tableBatches writes the batches of one table to buf, appending their
+// end offsets to ends.
+func tableBatches(buf *bytes.Buffer, ends []int, table string, write []*Chain, del []string, maxLines int) []int {
 	if len(write) == 0 && len(del) == 0 {
-		return nil
+		return ends
 	}
-	var out [][]byte
+	if len(write) == 0 {
+		batch(buf, table, nil, del)
+		return append(ends, buf.Len())
+	}
 	for len(write) > 0 {
 		n, lines := 0, 0
-		for n < len(write) && (maxLines <= 0 || n == 0 || lines+len(write[n].Rules) <= maxLines) {
-			lines += len(write[n].Rules)
+		for n < len(write) && (maxLines <= 0 || n == 0 || lines+write[n].Len() <= maxLines) {
+			lines += write[n].Len()
 			n++
 		}
 		var d []string
 		if n == len(write) {
 			d = del
 		}
-		out = append(out, batch(table, write[:n], d))
+		batch(buf, table, write[:n], d)
+		ends = append(ends, buf.Len())
 		write = write[n:]
 	}
-	if len(out) == 0 {
-		out = append(out, batch(table, nil, del))
-	}
-	return out
+	return ends
 }
 
-func batch(table string, write []*Chain, del []string) []byte {
-	var buf bytes.Buffer
+func batch(buf *bytes.Buffer, table string, write []*Chain, del []string) {
 	buf.WriteString("*" + table + "\n")
 	for _, c := range write {
 		buf.WriteString(":" + c.Name + " - [0:0]\n")
@@ -267,7 +360,6 @@ func batch(table string, write []*Chain, del []string) []byte {
 		buf.WriteString("-X " + name + "\n")
 	}
 	buf.WriteString("COMMIT\n")
-	return buf.Bytes()
 }
 
 // samePortRules reports whether a and b have equal chains in table: the
@@ -280,6 +372,15 @@ func samePortRules(a, b *portRules, table int) bool {
 	return slices.EqualFunc(ca, cb, func(x, y *Chain) bool { return x.Name == y.Name && chainEqual(x, y) })
 }
 
+// chainEqual compares rules, or their digests when either was compacted.
 func chainEqual(a, b *Chain) bool {
-	return a == b || b != nil && slices.Equal(a.Rules, b.Rules)
+	switch {
+	case a == b:
+		return true
+	case b == nil:
+		return false
+	case !a.compacted && !b.compacted:
+		return slices.Equal(a.Rules, b.Rules)
+	}
+	return a.Len() == b.Len() && a.digest() == b.digest()
 }
