@@ -64,8 +64,14 @@ func TestInitialSyncAndEvents(t *testing.T) {
 	if got := l.Len(); got != 3 {
 		t.Fatalf("Len() = %d, want 3", got)
 	}
-	if got := inf.LastSyncResourceVersion(); got != "15" {
-		t.Fatalf("LastSyncResourceVersion() = %q, want 15", got)
+	// The resourceVersion advances right after the handlers ran for the
+	// event, on the informer's goroutine: wait for it.
+	deadline := time.Now().Add(5 * time.Second)
+	for inf.LastSyncResourceVersion() != "15" {
+		if time.Now().After(deadline) {
+			t.Fatalf("LastSyncResourceVersion() = %q, want 15", inf.LastSyncResourceVersion())
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -40,9 +40,12 @@ func TestThousandHollowNodes(t *testing.T) {
 			t.Fatalf("%d of %d hollow nodes Ready", ready, n)
 		}
 		time.Sleep(time.Second)
-		list, err := client.Nodes(c).List(ctx, metav1.ListOptions{})
+		// From the watch cache (resourceVersion 0): 1,000 kubelets keep the
+		// apiserver busy, and a slow poll is retried, not fatal.
+		list, err := client.Nodes(c).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 		if err != nil {
-			t.Fatal(err)
+			t.Logf("listing nodes (retrying): %v", err)
+			continue
 		}
 		ready = 0
 		for _, node := range list.Items {
