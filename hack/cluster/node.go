@@ -15,9 +15,10 @@ import (
 
 // Underlay addressing: node i (1-based) is 10.250.0.(10+i)/24 on eth0.
 const (
-	underlayBridge = "br0"
-	clusterCIDR    = "10.244.0.0/16"
-	apiLocalAddr   = "127.0.0.1:6443" // the apiserver as seen inside a node
+	underlayBridge  = "br0"
+	underlayGateway = "10.250.0.1"
+	clusterCIDR     = "10.244.0.0/16"
+	apiLocalAddr    = "127.0.0.1:6443" // the apiserver as seen inside a node
 )
 
 // node is one worker network namespace and what runs in it.
@@ -92,6 +93,10 @@ func (c *Cluster) startNodes(ctx context.Context) error {
 		{"-n", ul, "link", "set", "lo", "up"},
 		{"-n", ul, "link", "add", underlayBridge, "type", "bridge"},
 		{"-n", ul, "link", "set", underlayBridge, "up"},
+		// The underlay's gateway: nodes need a default route, or traffic
+		// a node itself sends to a ClusterIP fails the route lookup that
+		// precedes the proxy's DNAT.
+		{"-n", ul, "addr", "add", underlayGateway + "/24", "dev", underlayBridge},
 	} {
 		if err := ipCmd(ctx, args...); err != nil {
 			return err
@@ -119,6 +124,10 @@ func (c *Cluster) startNode(ctx context.Context, n *node) error {
 		{"-n", ul, "link", "set", peer, "master", underlayBridge, "up"},
 		{"-n", n.ns, "addr", "add", n.ip + "/24", "dev", "eth0"},
 		{"-n", n.ns, "link", "set", "eth0", "up"},
+		{"-n", n.ns, "route", "add", "default", "via", underlayGateway, "dev", "eth0"},
+		// A node prerequisite (kubeadm checks it too): pods and VXLAN
+		// traffic are routed through the node.
+		{"netns", "exec", n.ns, "sysctl", "-qw", "net.ipv4.ip_forward=1"},
 	} {
 		if err := ipCmd(ctx, args...); err != nil {
 			return err
@@ -215,12 +224,19 @@ func (c *Cluster) startNodeAgents(ctx context.Context, n *node) error {
 	if c.opts.ImageImportDir != "" {
 		kubelet = append(kubelet, "--image-import-dir", c.opts.ImageImportDir)
 	}
+	// Without --net-conf flannel waits (silently) for the ConfigMap
+	// kube-system/kube-flannel-cfg, which nothing here creates.
+	netConf := filepath.Join(n.dir, "net-conf.json")
+	conf := fmt.Sprintf(`{"Network": %q, "Backend": {"Type": "vxlan"}}`, clusterCIDR)
+	if err := os.WriteFile(netConf, []byte(conf), 0o644); err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
 	agents := []struct {
 		bin  string
 		args []string
 	}{
 		{BinFlannel, []string{"--kubeconfig", nodeKC, "--node-name", n.name, "--iface", "eth0",
-			"--subnet-file", filepath.Join(n.dir, "subnet.env")}},
+			"--net-conf", netConf, "--subnet-file", filepath.Join(n.dir, "subnet.env")}},
 		{BinKubelet, kubelet},
 		{BinProxy, []string{"--kubeconfig", proxyKC, "--hostname-override", n.name, "--cluster-cidr", clusterCIDR}},
 	}
