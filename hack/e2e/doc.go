@@ -1,12 +1,11 @@
 //go:build e2e
 
-// The suite is behind the e2e build tag until the cross-node ClusterIP
-// check passes reliably (see the closing note of the session that added it):
+// Package e2e holds the end-to-end tests of a whole Wharf cluster. They
+// are behind the e2e build tag, so hack/test.sh does not run them yet,
+// until the cross-node ClusterIP check passes reliably:
 //
 //	go test -tags e2e ./hack/e2e/
-//
-// Package e2e holds the end-to-end tests of a whole Wharf cluster, run by
-// hack/test.sh. Each test starts a real cluster with hack/cluster (etcd,
+// Each test starts a real cluster with hack/cluster (etcd,
 // TLS+RBAC apiservers, scheduler, controller-manager, and per node its own
 // network namespace with containerd, kubelet, proxy and flannel), drives it
 // with the built `wharf` CLI or the proto client, and checks what really
