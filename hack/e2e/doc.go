@@ -5,6 +5,7 @@
 // until the cross-node ClusterIP check passes reliably:
 //
 //	go test -tags e2e ./hack/e2e/
+//
 // Each test starts a real cluster with hack/cluster (etcd,
 // TLS+RBAC apiservers, scheduler, controller-manager, and per node its own
 // network namespace with containerd, kubelet, proxy and flannel), drives it
