@@ -1,6 +1,7 @@
 package pods
 
 import (
+	"github.com/wharfhq/wharf/kubelet/internal/cgroups"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -28,7 +29,7 @@ func podStatus(pod *corev1.Pod, in statusInput) corev1.PodStatus {
 	byN := attempts(in.obs.Containers)
 	st := corev1.PodStatus{
 		HostIP: in.hostIP, PodIP: in.podIP, StartTime: pod.Status.StartTime,
-		QOSClass: qosClass(pod),
+		QOSClass: cgroups.QOSClass(pod),
 	}
 	if in.hostIP != "" {
 		st.HostIPs = []corev1.HostIP{{IP: in.hostIP}}
@@ -173,29 +174,6 @@ func conditions(old []corev1.PodCondition, initialized, ready bool, now time.Tim
 		}
 	}
 	return conds
-}
-
-// qosClass is upstream's QoS classification, simplified to cpu and memory.
-func qosClass(pod *corev1.Pod) corev1.PodQOSClass {
-	any, guaranteed := false, true
-	for _, c := range allContainers(pod) {
-		for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
-			req, hasReq := c.Resources.Requests[r]
-			lim, hasLim := c.Resources.Limits[r]
-			any = any || hasReq || hasLim
-			if !hasLim || (hasReq && req.Cmp(lim) != 0) {
-				guaranteed = false
-			}
-		}
-	}
-	switch {
-	case !any:
-		return corev1.PodQOSBestEffort
-	case guaranteed:
-		return corev1.PodQOSGuaranteed
-	default:
-		return corev1.PodQOSBurstable
-	}
 }
 
 // statusChanged reports whether next differs from the pod's current status.

@@ -1,6 +1,7 @@
 package pods
 
 import (
+	"github.com/wharfhq/wharf/kubelet/internal/cgroups"
 	"testing"
 	"time"
 
@@ -67,16 +68,16 @@ func TestContainerStatusCrashLoop(t *testing.T) {
 
 func TestQOSClass(t *testing.T) {
 	pod := podWith("", nil, "a")
-	if q := qosClass(pod); q != corev1.PodQOSBestEffort {
+	if q := cgroups.QOSClass(pod); q != corev1.PodQOSBestEffort {
 		t.Errorf("qos = %s", q)
 	}
 	one := resource.MustParse("1")
 	pod.Spec.Containers[0].Resources.Limits = corev1.ResourceList{corev1.ResourceCPU: one, corev1.ResourceMemory: one}
-	if q := qosClass(pod); q != corev1.PodQOSGuaranteed {
+	if q := cgroups.QOSClass(pod); q != corev1.PodQOSGuaranteed {
 		t.Errorf("qos = %s", q)
 	}
 	pod.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m")}
-	if q := qosClass(pod); q != corev1.PodQOSBurstable {
+	if q := cgroups.QOSClass(pod); q != corev1.PodQOSBurstable {
 		t.Errorf("qos = %s", q)
 	}
 }
