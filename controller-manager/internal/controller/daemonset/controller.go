@@ -99,7 +99,12 @@ func (c *Controller) podEvent(p *corev1.Pod, added, deleted int) {
 		added, deleted = 0, 1
 	}
 	key := informer.KeyOf(ds)
-	c.exp.Observed(key, added, deleted)
+	if added > 0 {
+		c.exp.Created(key, added)
+	}
+	if deleted > 0 {
+		c.exp.Deleted(key, informer.KeyOf(p))
+	}
 	c.queue.Add(key)
 }
 

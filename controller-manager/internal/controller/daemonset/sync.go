@@ -26,6 +26,8 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		return nil
 	}
 	ds := cached.DeepCopy()
+	// Expectations before the pod cache (see package expectations).
+	needsApply := c.exp.Satisfied(key) && ds.DeletionTimestamp == nil
 	var pods []*corev1.Pod
 	for _, p := range c.cfg.Pods.Lister().ByNamespace(ns) {
 		if ref := metav1.GetControllerOf(p); ref != nil && ref.UID == ds.UID {
@@ -43,7 +45,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		}
 		err = c.syncRevisions(ctx, ds, hash, inUse)
 	}
-	if c.exp.Satisfied(key) && ds.DeletionTimestamp == nil {
+	if needsApply {
 		err = errors.Join(err, c.apply(ctx, key, ds, computePlan(ds, states, orphans, hash, now), hash))
 	}
 	ds.Status = computeStatus(ds, states, hash, now)
@@ -64,15 +66,22 @@ func (c *Controller) apply(ctx context.Context, key string, ds *appsv1.DaemonSet
 	if len(p.create) == 0 && len(p.remove) == 0 {
 		return nil
 	}
-	c.exp.Expect(key, len(p.create), len(p.remove))
+	dels := make([]string, len(p.remove))
+	for i, pod := range p.remove {
+		dels[i] = informer.KeyOf(pod)
+	}
+	c.exp.Expect(key, len(p.create), dels)
 	errs := make([]error, len(p.create)+len(p.remove))
 	var wg sync.WaitGroup
 	for i, pod := range p.remove {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := c.cfg.PodCtl.DeletePod(ctx, pod.Namespace, pod.Name); err != nil && !apierrors.IsNotFound(err) {
-				c.exp.Observed(key, 0, 1)
+			err := c.cfg.PodCtl.DeletePod(ctx, pod.Namespace, pod.Name)
+			if err != nil {
+				c.exp.Deleted(key, informer.KeyOf(pod))
+			}
+			if err != nil && !apierrors.IsNotFound(err) {
 				errs[i] = fmt.Errorf("deleting pod %s: %w", pod.Name, err)
 				return
 			}
@@ -85,7 +94,7 @@ func (c *Controller) apply(ctx context.Context, key string, ds *appsv1.DaemonSet
 			defer wg.Done()
 			created, err := c.cfg.PodCtl.CreatePod(ctx, newPod(ds, node, hash))
 			if err != nil {
-				c.exp.Observed(key, 1, 0)
+				c.exp.Created(key, 1)
 				c.cfg.Recorder.Event(ds, corev1.EventTypeWarning, "FailedCreate", "Error creating: %v", err)
 				errs[len(p.remove)+i] = fmt.Errorf("creating pod for node %s: %w", node, err)
 				return

@@ -1,7 +1,14 @@
-// Package expectations remembers, per owner key, how many pod creations
-// and deletions a controller issued that its informer has not yet shown.
-// A sync only creates or deletes when nothing is in flight, so a slow
-// watch never causes over-creation (upstream's ControllerExpectations).
+// Package expectations remembers, per owner key, the pod creations and
+// deletions a controller issued that its informer has not yet shown. A
+// sync only creates or deletes when nothing is in flight, so a slow watch
+// never causes over-creation (upstream's UIDTrackingControllerExpectations).
+//
+// Callers must check Satisfied before reading their pod cache: a sync that
+// lists first and checks afterwards can see a cache older than the events
+// that satisfied the expectations.
+//
+// Creations are counted; deletions are tracked per pod key, so a pod seen
+// both terminating (deletionTimestamp set) and deleted counts once.
 package expectations
 
 import (
@@ -21,8 +28,9 @@ type Expectations struct {
 }
 
 type expectation struct {
-	add, del int
-	at       time.Time
+	add  int
+	dels map[string]struct{}
+	at   time.Time
 }
 
 // New returns empty expectations using now as the clock.
@@ -36,24 +44,39 @@ func (e *Expectations) Satisfied(key string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	x, ok := e.m[key]
-	return !ok || (x.add <= 0 && x.del <= 0) || e.now().Sub(x.at) > TTL
+	return !ok || (x.add <= 0 && len(x.dels) == 0) || e.now().Sub(x.at) > TTL
 }
 
-// Expect records add creations and del deletions about to be issued.
-func (e *Expectations) Expect(key string, add, del int) {
+// Expect records add creations and the deletion of the pods with keys
+// dels about to be issued, replacing what key expected before.
+func (e *Expectations) Expect(key string, add int, dels []string) {
+	set := make(map[string]struct{}, len(dels))
+	for _, d := range dels {
+		set[d] = struct{}{}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.m[key] = &expectation{add: add, del: del, at: e.now()}
+	e.m[key] = &expectation{add: add, dels: set, at: e.now()}
 }
 
-// Observed lowers the counts when the informer shows a create or delete,
-// or when an issued request failed and will never show.
-func (e *Expectations) Observed(key string, add, del int) {
+// Created lowers the expected creations by n: the informer showed a new
+// pod, or an issued create failed and will never show.
+func (e *Expectations) Created(key string, n int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if x, ok := e.m[key]; ok {
-		x.add -= add
-		x.del -= del
+		x.add -= n
+	}
+}
+
+// Deleted marks the pod podKey as no longer expected to go: the informer
+// showed it terminating or deleted, or its delete failed. Repeated calls
+// for one pod, and pods never expected, change nothing.
+func (e *Expectations) Deleted(key, podKey string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if x, ok := e.m[key]; ok {
+		delete(x.dels, podKey)
 	}
 }
 

@@ -94,7 +94,12 @@ func (c *Controller) podEvent(p *corev1.Pod, added, deleted int) {
 	if added > 0 && p.DeletionTimestamp != nil {
 		added, deleted = 0, 1
 	}
-	c.exp.Observed(key, added, deleted)
+	if added > 0 {
+		c.exp.Created(key, added)
+	}
+	if deleted > 0 {
+		c.exp.Deleted(key, informer.KeyOf(p))
+	}
 	c.queue.Add(key)
 }
 

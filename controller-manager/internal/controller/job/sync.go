@@ -37,6 +37,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		t := metav1.NewTime(now)
 		j.Status.StartTime = &t
 	}
+	satisfied := c.exp.Satisfied(key) // before the pod cache (see package expectations)
 	cnt := countPods(c.ownedPods(j))
 	cnt.succeeded, cnt.failed = max(cnt.succeeded, cached.Status.Succeeded), max(cnt.failed, cached.Status.Failed)
 	var err error
@@ -45,7 +46,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	case v != nil:
 		err = c.finish(ctx, key, j, cnt, v, now)
 		cnt.active, cnt.ready = nil, 0
-	case c.exp.Satisfied(key):
+	case satisfied:
 		err = c.manage(ctx, key, j, cnt, now)
 	}
 	if ads := j.Spec.ActiveDeadlineSeconds; v == nil && ads != nil && j.Status.StartTime != nil {
@@ -134,7 +135,7 @@ func (c *Controller) manage(ctx context.Context, key string, j *batchv1.Job, cnt
 	case len(p.remove) > 0:
 		return c.deletePods(ctx, key, j, p.remove)
 	case p.create > 0:
-		c.exp.Expect(key, p.create, 0)
+		c.exp.Expect(key, p.create, nil)
 		errs := make([]error, p.create)
 		var wg sync.WaitGroup
 		for i := range p.create {
@@ -150,7 +151,7 @@ func (c *Controller) manage(ctx context.Context, key string, j *batchv1.Job, cnt
 func (c *Controller) createPod(ctx context.Context, key string, j *batchv1.Job) error {
 	created, err := c.cfg.PodCtl.CreatePod(ctx, newPod(j))
 	if err != nil {
-		c.exp.Observed(key, 1, 0)
+		c.exp.Created(key, 1)
 		c.cfg.Recorder.Event(j, corev1.EventTypeWarning, "FailedCreate", "Error creating: %v", err)
 		return fmt.Errorf("creating pod for job %s: %w", key, err)
 	}
@@ -162,11 +163,18 @@ func (c *Controller) deletePods(ctx context.Context, key string, j *batchv1.Job,
 	if len(pods) == 0 {
 		return nil
 	}
-	c.exp.Expect(key, 0, len(pods))
+	dels := make([]string, len(pods))
+	for i, p := range pods {
+		dels[i] = informer.KeyOf(p)
+	}
+	c.exp.Expect(key, 0, dels)
 	var errs []error
 	for _, p := range pods {
-		if err := c.cfg.PodCtl.DeletePod(ctx, p.Namespace, p.Name); err != nil && !apierrors.IsNotFound(err) {
-			c.exp.Observed(key, 0, 1)
+		err := c.cfg.PodCtl.DeletePod(ctx, p.Namespace, p.Name)
+		if err != nil {
+			c.exp.Deleted(key, informer.KeyOf(p))
+		}
+		if err != nil && !apierrors.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("deleting pod %s: %w", p.Name, err))
 			continue
 		}

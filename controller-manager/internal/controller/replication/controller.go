@@ -114,7 +114,7 @@ func (c *Controller[T]) podAdded(p *corev1.Pod) {
 		return
 	}
 	if key, ok := c.controllerOf(p); ok {
-		c.exp.Observed(key, 1, 0)
+		c.exp.Created(key, 1)
 		c.queue.Add(key)
 		return
 	}
@@ -160,7 +160,7 @@ func (c *Controller[T]) requeueAfterMinReady(p *corev1.Pod, key string) {
 
 func (c *Controller[T]) podDeleted(p *corev1.Pod) {
 	if key, ok := c.controllerOf(p); ok {
-		c.exp.Observed(key, 0, 1)
+		c.exp.Deleted(key, informer.KeyOf(p))
 		c.queue.Add(key)
 	}
 }

@@ -28,6 +28,9 @@ func (c *Controller[T]) sync(ctx context.Context, key string) error {
 		c.cfg.Logger.Info("invalid selector, not syncing", "key", key, "err", err)
 		return nil // permanent until the object changes
 	}
+	// Expectations first, then the cache: checked afterwards, they could
+	// be satisfied by events newer than the pods just listed.
+	needsManage := c.exp.Satisfied(key) && owner.GetDeletionTimestamp() == nil
 	pods, err := c.claim(ctx, owner, sel, c.cfg.Pods.Lister().ByNamespace(ns))
 	if err != nil {
 		return err
@@ -39,7 +42,7 @@ func (c *Controller[T]) sync(ctx context.Context, key string) error {
 		}
 	}
 	var manageErr error
-	if c.exp.Satisfied(key) && owner.GetDeletionTimestamp() == nil {
+	if needsManage {
 		manageErr = c.manage(ctx, key, owner, active)
 	}
 	st := calculateStatus(active, kind.Template(owner).Labels, kind.MinReadySeconds(owner), owner.GetGeneration(), c.cfg.Now())
@@ -93,10 +96,10 @@ func (c *Controller[T]) manage(ctx context.Context, key string, owner T, active 
 	switch {
 	case diff < 0:
 		n := min(-diff, c.cfg.BurstReplicas)
-		c.exp.Expect(key, n, 0)
+		c.exp.Expect(key, n, nil)
 		created, err := slowStartBatch(n, func() error { return c.createPod(ctx, owner) })
 		if skipped := n - created; skipped > 0 {
-			c.exp.Observed(key, skipped, 0)
+			c.exp.Created(key, skipped)
 		}
 		return err
 	case diff > 0:
@@ -104,7 +107,11 @@ func (c *Controller[T]) manage(ctx context.Context, key string, owner T, active 
 		victims := append([]*corev1.Pod(nil), active...)
 		rankForDeletion(victims)
 		victims = victims[:n]
-		c.exp.Expect(key, 0, n)
+		keys := make([]string, len(victims))
+		for i, p := range victims {
+			keys[i] = informer.KeyOf(p)
+		}
+		c.exp.Expect(key, 0, keys)
 		return c.deletePods(ctx, key, owner, victims)
 	}
 	return nil
@@ -130,8 +137,12 @@ func (c *Controller[T]) deletePods(ctx context.Context, key string, owner T, vic
 		go func() {
 			defer wg.Done()
 			err := c.cfg.PodCtl.DeletePod(ctx, p.Namespace, p.Name)
+			if err != nil {
+				// The informer will not show this deletion (failed), or
+				// may never (already gone): stop waiting for it.
+				c.exp.Deleted(key, informer.KeyOf(p))
+			}
 			if err != nil && !apierrors.IsNotFound(err) {
-				c.exp.Observed(key, 0, 1)
 				c.cfg.Recorder.Event(owner, corev1.EventTypeWarning, "FailedDelete", "Error deleting: %v", err)
 				errs[i] = fmt.Errorf("deleting pod %s: %w", p.Name, err)
 				return
