@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wharfhq/wharf/apiserver/internal/app"
+	"github.com/wharfhq/wharf/apiserver/internal/etcd"
 )
 
 func main() {
@@ -53,6 +54,7 @@ func run(c *cli.Context) error {
 		AdvertiseAddress:      c.String("advertise-address"),
 		AuditLogPath:          c.String("audit-log-path"),
 		EtcdServers:           c.StringSlice("etcd-servers"),
+		EtcdTLS:               etcd.TLSFiles{CAFile: c.String("etcd-cafile"), CertFile: c.String("etcd-certfile"), KeyFile: c.String("etcd-keyfile")},
 		WatchCacheCapacity:    c.Int("watch-cache-size"),
 		CompactionInterval:    c.Duration("compaction-interval"),
 		Profiling:             c.Bool("profiling"),

@@ -154,8 +154,9 @@ func (r *Running) advertisedPort() int {
 
 // startEtcd starts the embedded etcd (unless opts name servers) and dials it.
 func (r *Running) startEtcd(ctx context.Context, opts Options) error {
-	endpoints := opts.EtcdServers
+	endpoints, tlsFiles := opts.EtcdServers, opts.EtcdTLS
 	if len(endpoints) == 0 {
+		tlsFiles = etcd.TLSFiles{}
 		if err := os.MkdirAll(opts.etcdDir(), 0o700); err != nil {
 			return fmt.Errorf("app: create data dir: %w", err)
 		}
@@ -166,7 +167,7 @@ func (r *Running) startEtcd(ctx context.Context, opts Options) error {
 		r.embedded = e
 		endpoints = e.Endpoints()
 	}
-	c, err := etcd.Dial(ctx, endpoints)
+	c, err := etcd.Dial(ctx, endpoints, tlsFiles)
 	if err != nil {
 		return fmt.Errorf("app: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wharfhq/wharf/apiserver/internal/alloc"
+	"github.com/wharfhq/wharf/apiserver/internal/etcd"
 )
 
 // Options configure an apiserver. Zero fields take the documented
@@ -55,6 +56,9 @@ type Options struct {
 	// EtcdServers are client URLs of an external etcd; empty runs an
 	// embedded etcd in DataDir/etcd.
 	EtcdServers []string
+	// EtcdTLS names the CA, client certificate and key for EtcdServers
+	// (https endpoints); unused for the embedded etcd.
+	EtcdTLS etcd.TLSFiles
 	// WatchCacheCapacity is the number of events each watch cache keeps
 	// (the watchcache default if zero).
 	WatchCacheCapacity int

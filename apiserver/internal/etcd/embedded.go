@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	"log/slog"
 	"net"
 	"net/url"
@@ -23,6 +24,9 @@ type EmbeddedConfig struct {
 	ClientURL, PeerURL string
 	// Logger receives etcd's error-level logs; nil discards them.
 	Logger *slog.Logger
+	// ClientTLS, if its files are set, serves clients over https and
+	// requires client certificates signed by its CAFile.
+	ClientTLS TLSFiles
 }
 
 // Embedded is a running embedded etcd server.
@@ -70,8 +74,12 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 		return nil, fmt.Errorf("etcd: embedded server not ready: %w", ctx.Err())
 	}
 	var eps []string
+	scheme := "http://"
+	if !cfg.ClientTLS.empty() {
+		scheme = "https://"
+	}
 	for _, l := range e.Clients {
-		eps = append(eps, "http://"+l.Addr().String())
+		eps = append(eps, scheme+l.Addr().String())
 	}
 	if cfg.Logger != nil {
 		cfg.Logger.Info("embedded etcd started", "dataDir", cfg.DataDir, "endpoints", eps)
@@ -104,6 +112,13 @@ func embedConfig(cfg EmbeddedConfig) (*embed.Config, error) {
 	ec.WatchProgressNotifyInterval = 5 * time.Second
 	ec.LogLevel = "error"
 	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(newZapLogger(cfg.Logger, zapcore.ErrorLevel))
+	if !cfg.ClientTLS.empty() {
+		clientURL.Scheme = "https"
+		ec.ListenClientUrls = []url.URL{*clientURL}
+		ec.AdvertiseClientUrls = []url.URL{*clientURL}
+		ec.ClientTLSInfo = transport.TLSInfo{CertFile: cfg.ClientTLS.CertFile, KeyFile: cfg.ClientTLS.KeyFile,
+			TrustedCAFile: cfg.ClientTLS.CAFile, ClientCertAuth: cfg.ClientTLS.CAFile != ""}
+	}
 	return ec, nil
 }
 
