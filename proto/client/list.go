@@ -12,21 +12,17 @@ import (
 // Use opts.Limit and the returned Continue token to page.
 func (r *Resource[T]) List(ctx context.Context, opts metav1.ListOptions) (*List[T], error) {
 	opts.Watch = false
-	q, err := query(&opts)
+	req, err := r.collectionRequest(http.MethodGet, &opts)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.scopePath()
-	if err != nil {
-		return nil, err
-	}
-	resp, err := r.c.Do(ctx, &Request{Method: http.MethodGet, Path: p, Query: q})
+	resp, err := r.c.Do(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	l, err := r.decodeList(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: decoding %sList: %w", p, r.info.Kind, err)
+		return nil, fmt.Errorf("GET %s: decoding %sList: %w", req.Path, r.info.Kind, err)
 	}
 	return l, nil
 }

@@ -133,19 +133,14 @@ func (r *Resource[T]) Delete(ctx context.Context, name string, opts metav1.Delet
 // DeleteCollection deletes every object listOpts selects in r's namespace
 // ("" = all namespaces).
 func (r *Resource[T]) DeleteCollection(ctx context.Context, opts metav1.DeleteOptions, listOpts metav1.ListOptions) error {
-	q, err := query(&listOpts)
+	req, err := r.collectionRequest(http.MethodDelete, &listOpts)
 	if err != nil {
 		return err
 	}
-	body, err := r.deleteBody(opts)
-	if err != nil {
+	if req.Body, err = r.deleteBody(opts); err != nil {
 		return err
 	}
-	p, err := r.scopePath()
-	if err != nil {
-		return err
-	}
-	_, err = r.c.Do(ctx, &Request{Method: http.MethodDelete, Path: p, Query: q, Body: body})
+	_, err = r.c.Do(ctx, req)
 	return err
 }
 
@@ -222,6 +217,21 @@ func (r *Resource[T]) scopePath() (string, error) {
 		}
 	}
 	return r.collectionPath(r.ns), nil
+}
+
+// collectionRequest is a request on the collection in r's namespace ("" =
+// all namespaces) with listOpts as query parameters: list, watch and
+// deletecollection.
+func (r *Resource[T]) collectionRequest(method string, listOpts *metav1.ListOptions) (*Request, error) {
+	q, err := query(listOpts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.scopePath()
+	if err != nil {
+		return nil, err
+	}
+	return &Request{Method: method, Path: p, Query: q}, nil
 }
 
 // itemPath is the path of one named object (and subresource); a namespaced

@@ -34,16 +34,12 @@ type Watch[T api.Object] struct {
 // opts.ResourceVersion. The HTTP stream stays open until Stop or ctx ends.
 func (r *Resource[T]) Watch(ctx context.Context, opts metav1.ListOptions) (*Watch[T], error) {
 	opts.Watch = true
-	q, err := query(&opts)
-	if err != nil {
-		return nil, err
-	}
-	p, err := r.scopePath()
+	req, err := r.collectionRequest(http.MethodGet, &opts)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	body, err := r.c.Stream(ctx, &Request{Method: http.MethodGet, Path: p, Query: q})
+	body, err := r.c.Stream(ctx, req)
 	if err != nil {
 		cancel()
 		return nil, err

@@ -8,6 +8,8 @@
 //	                  compactor          router: /api /apis /version /openapi
 //	                                             /healthz /livez /readyz /metrics
 //	                                             + resource routes
+//	                                             + review APIs (reviews)
+//	                                             + events.k8s.io/v1 (eventsview)
 //
 // Start returns once the listener is bound, the caches are synced and the
 // default namespaces exist, so /readyz is "ok" from then on. Close stops

@@ -17,12 +17,17 @@ import (
 	"github.com/wharfhq/wharf/apiserver/internal/discovery"
 	"github.com/wharfhq/wharf/apiserver/internal/openapi"
 	"github.com/wharfhq/wharf/apiserver/internal/server"
+	"github.com/wharfhq/wharf/apiserver/internal/wire"
 )
 
 // router mounts every route on one chi router behind the logging and
 // recovery middleware.
 func (r *Running) router(srv *server.Server) (http.Handler, error) {
-	disc, err := discovery.New(discovery.Config{})
+	disc, err := discovery.New(discovery.Config{Extra: append(reviewDiscovery(), eventsDiscovery())})
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	codec, err := wire.NewCodec(r.opts.MaxRequestBodyBytes)
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -43,6 +48,8 @@ func (r *Running) router(srv *server.Server) (http.Handler, error) {
 	if r.sec != nil {
 		mux.Post("/api/v1/namespaces/{ns}/serviceaccounts/{name}/token", r.serveTokenRequest)
 	}
+	r.registerReviews(mux, codec)
+	r.registerEventsView(mux, srv, codec)
 	r.kubeletTransport = newKubeletTransport(r.sec)
 	mux.Get("/api/v1/namespaces/{ns}/pods/{name}/log", r.servePodLog)
 	mux.HandleFunc("/api/v1/nodes/{name}/proxy/*", r.serveNodeProxy)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -27,7 +28,8 @@ type security struct {
 	authn     authn.Authenticator
 	authz     authz.Authorizer
 	sa        *authn.ServiceAccounts
-	ownPKI    bool // serving cert and client CA are CertDir's, so an admin kubeconfig can be written
+	tokens    authn.Authenticator // bearer token authenticators, for TokenReviews
+	ownPKI    bool                // serving cert and client CA are CertDir's, so an admin kubeconfig can be written
 	kubeletTC *tls.Config
 }
 
@@ -90,6 +92,7 @@ func (s *security) buildAuthn(opts Options, roots *x509.CertPool, caches map[str
 		chain = append(chain, tf)
 	}
 	chain = append(chain, s.sa)
+	s.tokens = slices.Clone(chain[1:])
 	if opts.AnonymousAuth {
 		chain = append(chain, authn.Anonymous{})
 	}

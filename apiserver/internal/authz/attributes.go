@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/wharfhq/wharf/apiserver/internal/authn"
+	"github.com/wharfhq/wharf/apiserver/internal/authz/requestinfo"
 )
 
 // Attributes describe a request for authorization, as upstream's
@@ -90,77 +90,22 @@ func ForbiddenMessage(a Attributes) string {
 // Resolve derives the attributes of r (without the user), following
 // upstream's RequestInfoFactory.
 func Resolve(r *http.Request) Attributes {
-	path := strings.Trim(r.URL.Path, "/")
-	parts := strings.Split(path, "/")
-	a := Attributes{Path: r.URL.Path, Verb: strings.ToLower(r.Method)}
-	switch {
-	case len(parts) >= 3 && parts[0] == "api":
-		a.APIVersion, parts = parts[1], parts[2:]
-	case len(parts) >= 4 && parts[0] == "apis":
-		a.APIGroup, a.APIVersion, parts = parts[1], parts[2], parts[3:]
-	default:
-		return a
-	}
-	a.ResourceRequest = true
-	watching := false
-	if parts[0] == "watch" {
-		watching, parts = true, parts[1:]
-	}
-	if len(parts) >= 2 && parts[0] == "namespaces" {
-		a.Namespace = parts[1]
-		if len(parts) >= 3 {
-			parts = parts[2:]
-		} else {
-			parts = parts[:1] // "namespaces/<ns>" is the namespace object itself
-			a.Name = a.Namespace
-		}
-		if parts[0] == "status" || parts[0] == "finalize" {
-			parts = []string{"namespaces", a.Namespace, parts[0]}
-		}
-	}
-	if len(parts) > 0 {
-		a.Resource = parts[0]
-	}
-	if len(parts) > 1 {
-		a.Name = parts[1]
-	}
-	if len(parts) > 2 {
-		a.Subresource = parts[2]
+	info := requestinfo.Parse(r.Method, r.URL)
+	a := Attributes{
+		Verb:            info.Verb,
+		ResourceRequest: info.IsResourceRequest,
+		APIGroup:        info.APIGroup,
+		APIVersion:      info.APIVersion,
+		Resource:        info.Resource.Resource,
+		Subresource:     info.Subresource,
+		Namespace:       info.Namespace,
+		Name:            info.Name,
+		Path:            info.Path,
 	}
 	if a.Resource == "namespaces" {
+		// A namespace is authorized in itself: creating pods in ns needs
+		// rights in ns, and so does reading or finalizing ns.
 		a.Namespace = a.Name
-		if a.Name == "" {
-			a.Namespace = ""
-		}
 	}
-	if q := r.URL.Query().Get("watch"); q == "1" || q == "true" {
-		watching = true
-	}
-	a.Verb = resourceVerb(r.Method, a.Name != "", watching)
 	return a
-}
-
-func resourceVerb(method string, named, watching bool) string {
-	switch method {
-	case http.MethodGet, http.MethodHead:
-		switch {
-		case watching:
-			return "watch"
-		case named:
-			return "get"
-		}
-		return "list"
-	case http.MethodPost:
-		return "create"
-	case http.MethodPut:
-		return "update"
-	case http.MethodPatch:
-		return "patch"
-	case http.MethodDelete:
-		if named {
-			return "delete"
-		}
-		return "deletecollection"
-	}
-	return strings.ToLower(method)
 }

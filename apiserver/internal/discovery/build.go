@@ -48,7 +48,7 @@ func StorageVersionHash(group, version, kind string) string {
 // catalogue order.
 type groupVersion struct {
 	group, version string
-	resources      []*api.Info
+	resources      []Extra
 }
 
 func (gv groupVersion) String() string {
@@ -58,11 +58,18 @@ func (gv groupVersion) String() string {
 	return gv.group + "/" + gv.version
 }
 
-// groupVersions groups infos by group/version, keeping first-seen order.
-func groupVersions(infos []*api.Info) []groupVersion {
+// groupVersions groups infos (with every verb) and extra by
+// group/version, keeping first-seen order.
+func groupVersions(infos []*api.Info, extra []Extra) []groupVersion {
+	all := make([]Extra, 0, len(infos)+len(extra))
+	for _, i := range infos {
+		all = append(all, Extra{Info: i, Verbs: api.Verbs, StoredAs: i})
+	}
+	all = append(all, extra...)
 	var out []groupVersion
 	index := map[[2]string]int{}
-	for _, i := range infos {
+	for _, e := range all {
+		i := e.Info
 		k := [2]string{i.Group, i.Version}
 		n, ok := index[k]
 		if !ok {
@@ -70,7 +77,7 @@ func groupVersions(infos []*api.Info) []groupVersion {
 			index[k] = n
 			out = append(out, groupVersion{group: i.Group, version: i.Version})
 		}
-		out[n].resources = append(out[n].resources, i)
+		out[n].resources = append(out[n].resources, e)
 	}
 	return out
 }
@@ -82,17 +89,21 @@ func resourceList(gv groupVersion) *metav1.APIResourceList {
 		GroupVersion: gv.String(),
 		APIResources: []metav1.APIResource{},
 	}
-	for _, i := range gv.resources {
-		l.APIResources = append(l.APIResources, metav1.APIResource{
-			Name:               i.Resource,
-			SingularName:       i.Singular,
-			Namespaced:         i.Namespaced,
-			Kind:               i.Kind,
-			Verbs:              append([]string(nil), api.Verbs...),
-			ShortNames:         i.ShortNames,
-			Categories:         i.Categories,
-			StorageVersionHash: StorageVersionHash(i.Group, i.Version, i.Kind),
-		})
+	for _, e := range gv.resources {
+		i := e.Info
+		r := metav1.APIResource{
+			Name:         i.Resource,
+			SingularName: i.Singular,
+			Namespaced:   i.Namespaced,
+			Kind:         i.Kind,
+			Verbs:        append([]string(nil), e.Verbs...),
+			ShortNames:   i.ShortNames,
+			Categories:   i.Categories,
+		}
+		if st := e.StoredAs; st != nil {
+			r.StorageVersionHash = StorageVersionHash(st.Group, st.Version, st.Kind)
+		}
+		l.APIResources = append(l.APIResources, r)
 		for _, sub := range i.Subresources {
 			gvk, verbs := subresourceGVK(i, sub)
 			r := metav1.APIResource{Name: i.Resource + "/" + sub, Namespaced: i.Namespaced, Kind: gvk.Kind, Verbs: verbs}
@@ -140,15 +151,16 @@ func aggregated(gvs []groupVersion) *apidiscoveryv2.APIGroupDiscoveryList {
 			l.Items = append(l.Items, apidiscoveryv2.APIGroupDiscovery{ObjectMeta: metav1.ObjectMeta{Name: gv.group}})
 		}
 		v := apidiscoveryv2.APIVersionDiscovery{Version: gv.version, Freshness: apidiscoveryv2.DiscoveryFreshnessCurrent}
-		for _, i := range gv.resources {
-			v.Resources = append(v.Resources, aggregatedResource(i))
+		for _, e := range gv.resources {
+			v.Resources = append(v.Resources, aggregatedResource(e))
 		}
 		l.Items[n].Versions = append(l.Items[n].Versions, v)
 	}
 	return l
 }
 
-func aggregatedResource(i *api.Info) apidiscoveryv2.APIResourceDiscovery {
+func aggregatedResource(e Extra) apidiscoveryv2.APIResourceDiscovery {
+	i := e.Info
 	scope := apidiscoveryv2.ScopeCluster
 	if i.Namespaced {
 		scope = apidiscoveryv2.ScopeNamespace
@@ -158,7 +170,7 @@ func aggregatedResource(i *api.Info) apidiscoveryv2.APIResourceDiscovery {
 		ResponseKind:     &metav1.GroupVersionKind{Group: i.Group, Version: i.Version, Kind: i.Kind},
 		Scope:            scope,
 		SingularResource: i.Singular,
-		Verbs:            append([]string(nil), api.Verbs...),
+		Verbs:            append([]string(nil), e.Verbs...),
 		ShortNames:       i.ShortNames,
 		Categories:       i.Categories,
 	}

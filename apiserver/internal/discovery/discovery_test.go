@@ -12,6 +12,8 @@ import (
 	apidiscoveryv2 "k8s.io/api/apidiscovery/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/version"
+
+	"github.com/wharfhq/wharf/proto/api"
 )
 
 // kubectlAccept is what client-go 1.37 sends to /api and /apis.
@@ -207,5 +209,44 @@ func TestVersion(t *testing.T) {
 	get(t, srv, "/version", "", &v)
 	if v.Major != "1" || v.Minor != "37" || v.GitVersion != DefaultGitVersion || v.GoVersion == "" {
 		t.Errorf("%+v", v)
+	}
+}
+
+func TestExtraResources(t *testing.T) {
+	h, err := New(Config{Extra: []Extra{
+		{Info: &api.Info{Group: "authorization.k8s.io", Version: "v1", Resource: "selfsubjectaccessreviews", Kind: "SelfSubjectAccessReview"},
+			Verbs: []string{"create"}},
+		{Info: &api.Info{Group: "apps", Version: "v1", Resource: "widgets", Kind: "Widget", Namespaced: true},
+			Verbs: []string{"get"}, StoredAs: &api.Info{Version: "v1", Kind: "Widget"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := chi.NewRouter()
+	h.Register(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	var l metav1.APIResourceList
+	get(t, srv, "/apis/authorization.k8s.io/v1", "", &l)
+	if s := findResource(l, "selfsubjectaccessreviews"); s == nil || !slices.Equal(s.Verbs, []string{"create"}) || s.StorageVersionHash != "" {
+		t.Errorf("review %+v", s)
+	}
+	get(t, srv, "/apis/apps/v1", "", &l)
+	w, d := findResource(l, "widgets"), findResource(l, "deployments")
+	if w == nil || d == nil || w.StorageVersionHash != StorageVersionHash("", "v1", "Widget") || !slices.Equal(w.Verbs, []string{"get"}) {
+		t.Errorf("widgets %+v deployments %+v", w, d)
+	}
+	var agg apidiscoveryv2.APIGroupDiscoveryList
+	get(t, srv, "/apis", kubectlAccept, &agg)
+	found := false
+	for _, g := range agg.Items {
+		for _, v := range g.Versions {
+			for _, r := range v.Resources {
+				found = found || (g.Name == "authorization.k8s.io" && r.Resource == "selfsubjectaccessreviews" && slices.Equal(r.Verbs, []string{"create"}))
+			}
+		}
+	}
+	if !found {
+		t.Error("review not in aggregated discovery")
 	}
 }

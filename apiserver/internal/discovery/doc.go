@@ -14,6 +14,10 @@
 // group, version and resource, and need no per-group-version requests. Any
 // other Accept gets the legacy document.
 //
+// Resources outside the catalogue (the create-only review APIs, the
+// events.k8s.io/v1 view of core Events) are advertised through
+// Config.Extra with verbs of their own.
+//
 // Vocabulary: a "subresource entry" is a discovery row such as
 // "pods/status"; its verbs and response kind come from subresourceSpecs.
 package discovery

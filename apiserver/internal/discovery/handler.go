@@ -29,6 +29,20 @@ type Config struct {
 	Resources []*api.Info
 	// Version is served at /version; Info() with DefaultGitVersion if zero.
 	Version version.Info
+	// Extra are served resources outside the catalogue, listed after
+	// Resources, with verbs of their own.
+	Extra []Extra
+}
+
+// Extra is a resource served by a handler of its own, such as the
+// create-only review APIs or a second view of a stored resource.
+type Extra struct {
+	Info  *api.Info
+	Verbs []string
+	// StoredAs is the catalogued resource whose objects this one
+	// serves (its storageVersionHash is advertised); nil for resources
+	// that are not stored.
+	StoredAs *api.Info
 }
 
 // Handler serves the discovery documents. Documents are rendered once,
@@ -60,7 +74,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Version == (version.Info{}) {
 		cfg.Version = Info(DefaultGitVersion)
 	}
-	gvs := groupVersions(cfg.Resources)
+	gvs := groupVersions(cfg.Resources, cfg.Extra)
 	h := &Handler{groups: map[string][]byte{}, resources: map[string][]byte{}}
 	var core, named []groupVersion
 	for _, gv := range gvs {

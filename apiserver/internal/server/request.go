@@ -2,12 +2,13 @@ package server
 
 import (
 	"net/http"
-	"strings"
+	"net/url"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/wharfhq/wharf/apiserver/internal/authz/requestinfo"
 	"github.com/wharfhq/wharf/proto/api"
 )
 
@@ -25,47 +26,29 @@ type request struct {
 func (r *request) gr() schema.GroupResource { return r.info.GVR().GroupResource() }
 
 // parsePath resolves the path below /api/v1 or /apis/<group>/<version>.
-func parsePath(method, group, version, rest string, q map[string][]string) (*request, error) {
-	parts := strings.Split(strings.Trim(rest, "/"), "/")
-	watchPath := false
-	if len(parts) > 0 && parts[0] == "watch" {
-		watchPath, parts = true, parts[1:]
-	}
-	r := &request{}
-	if len(parts) > 1 && parts[0] == "namespaces" {
-		// namespaces/<ns>/<res>[/<name>[/<sub>]], except namespace
-		// subresources: namespaces/<ns>/status|finalize.
-		if len(parts) > 2 && parts[2] != "status" && parts[2] != "finalize" {
-			r.namespace, parts = parts[1], parts[2:]
-		}
-	}
-	if len(parts) == 0 || parts[0] == "" || len(parts) > 3 {
+func parsePath(method, group, version, rest string, q url.Values) (*request, error) {
+	p := requestinfo.SplitResource(rest)
+	if p.Resource == "" || len(p.Extra) > 0 {
 		return nil, apierrors.NewNotFound(schema.GroupResource{Group: group}, "")
 	}
-	res := parts[0]
-	if group == "" && res == "bindings" && r.namespace != "" && len(parts) == 1 {
+	r := &request{namespace: p.Namespace}
+	if group == "" && p.Resource == "bindings" && r.namespace != "" && p.Name == "" && p.Subresource == "" {
 		info, _ := api.Lookup("", "v1", "pods")
 		r.info, r.bindings, r.subresource, r.verb = info, true, "binding", "create"
 		return r, nil
 	}
-	info, ok := api.Lookup(group, version, res)
+	info, ok := api.Lookup(group, version, p.Resource)
 	if !ok {
-		return nil, apierrors.NewNotFound(schema.GroupResource{Group: group, Resource: res}, "")
+		return nil, apierrors.NewNotFound(schema.GroupResource{Group: group, Resource: p.Resource}, "")
 	}
-	r.info = info
-	if len(parts) > 1 {
-		r.name = parts[1]
-	}
-	if len(parts) > 2 {
-		r.subresource = parts[2]
-		if !info.HasSubresource(r.subresource) && !(r.subresource == "scale" && scalable(info)) {
-			return nil, apierrors.NewNotFound(schema.GroupResource{Group: group, Resource: res + "/" + r.subresource}, r.name)
-		}
+	r.info, r.name, r.subresource = info, p.Name, p.Subresource
+	if r.subresource != "" && !info.HasSubresource(r.subresource) && !(r.subresource == "scale" && scalable(info)) {
+		return nil, apierrors.NewNotFound(schema.GroupResource{Group: group, Resource: p.Resource + "/" + r.subresource}, r.name)
 	}
 	if !info.Namespaced && r.namespace != "" {
 		return nil, apierrors.NewNotFound(r.gr(), r.name)
 	}
-	r.verb = verbOf(method, r.name != "", watchPath || isTrue(first(q["watch"])))
+	r.verb = requestinfo.Verb(method, r.name != "", p.WatchPrefix || isTrue(q.Get("watch")))
 	if info.Namespaced && r.namespace == "" && r.verb != "list" && r.verb != "watch" {
 		// Only list and watch span all namespaces.
 		return nil, apierrors.NewNotFound(r.gr(), r.name)
@@ -73,39 +56,8 @@ func parsePath(method, group, version, rest string, q map[string][]string) (*req
 	return r, nil
 }
 
-func verbOf(method string, named, watching bool) string {
-	switch method {
-	case http.MethodGet, http.MethodHead:
-		switch {
-		case watching:
-			return "watch"
-		case named:
-			return "get"
-		}
-		return "list"
-	case http.MethodPost:
-		return "create"
-	case http.MethodPut:
-		return "update"
-	case http.MethodPatch:
-		return "patch"
-	case http.MethodDelete:
-		if named {
-			return "delete"
-		}
-		return "deletecollection"
-	}
-	return strings.ToLower(method)
-}
-
-func first(v []string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	return v[0]
-}
-
-func isTrue(s string) bool { return s == "1" || s == "true" || s == "True" }
+// isTrue reports whether a boolean query parameter is set.
+func isTrue(s string) bool { return requestinfo.IsTrue(s) }
 
 // statusWriter records the response code for metrics.
 type statusWriter struct {
@@ -144,7 +96,7 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request, group, version, 
 	req, err := parsePath(hr.Method, group, version, rest, hr.URL.Query())
 	if err != nil {
 		s.writeError(sw, hr, err)
-		s.cfg.Metrics.ObserveRequest(verbOf(hr.Method, false, false), group, "", "", sw.code, time.Since(start))
+		s.cfg.Metrics.ObserveRequest(requestinfo.Verb(hr.Method, false, false), group, "", "", sw.code, time.Since(start))
 		return
 	}
 	s.dispatch(sw, hr, req)

@@ -85,8 +85,11 @@ func (s *Server) guaranteedUpdate(ctx context.Context, r *request, name string, 
 		if err != nil {
 			return item{}, storageError(err, r, name)
 		}
-		it, pinned, err := s.updateOnce(ctx, r, name, o, cur, mutate)
-		if err == nil {
+		// err stays the loop's one variable: a failed re-read below must
+		// reach the check above, not a shadowed copy (a zero cur panics).
+		var it item
+		var pinned bool
+		if it, pinned, err = s.updateOnce(ctx, r, name, o, cur, mutate); err == nil {
 			return it, nil
 		}
 		var ce *storage.ConflictError

@@ -3,12 +3,12 @@ package cronjob
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"github.com/wharfhq/wharf/controller-manager/internal/events"
 	"github.com/wharfhq/wharf/proto/informer"
 	"github.com/wharfhq/wharf/proto/workqueue"
@@ -72,42 +72,5 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	if !informer.WaitForCacheSync(ctx, c.cfg.CronJobs.HasSynced, c.cfg.Jobs.HasSynced) {
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	tick := time.NewTicker(c.cfg.PollInterval)
-	defer tick.Stop()
-	for done := false; !done; {
-		select {
-		case <-ctx.Done():
-			done = true
-		case <-tick.C:
-			for _, key := range c.cfg.CronJobs.Lister().Keys() {
-				c.queue.Add(key)
-			}
-		}
-	}
-	c.queue.ShutDown()
-	wg.Wait()
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.sync(ctx, key); err != nil {
-		c.cfg.Logger.Info("sync failed, requeueing", "key", key, "err", err)
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	worker.ProcessWithResync(ctx, c.queue, workers, c.cfg.Logger, c.sync, c.cfg.PollInterval, c.cfg.CronJobs.Lister().Keys)
 }

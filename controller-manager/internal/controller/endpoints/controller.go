@@ -2,13 +2,13 @@ package endpoints
 
 import (
 	"context"
-	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"log/slog"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/servicepods"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"github.com/wharfhq/wharf/controller-manager/internal/events"
 	"github.com/wharfhq/wharf/proto/client"
 	"github.com/wharfhq/wharf/proto/informer"
@@ -61,36 +61,11 @@ type Controller struct {
 // New builds the controller and registers its event handlers.
 func New(cfg Config) *Controller {
 	c := &Controller{cfg: cfg, queue: workqueue.New(workqueue.Config[string]{Name: "endpoints"})}
-	enqueue := func(s *corev1.Service) { c.queue.Add(informer.KeyOf(s)) }
-	cfg.Services.AddHandler(informer.Handler[*corev1.Service]{
-		OnAdd:    func(s *corev1.Service, _ bool) { enqueue(s) },
-		OnUpdate: func(_, s *corev1.Service) { enqueue(s) },
-		OnDelete: enqueue,
-	})
-	cfg.Pods.AddHandler(informer.Handler[*corev1.Pod]{
-		OnAdd: func(p *corev1.Pod, _ bool) { c.enqueueFor(p) },
-		OnUpdate: func(old, p *corev1.Pod) {
-			if old.ResourceVersion == p.ResourceVersion {
-				return
-			}
-			c.enqueueFor(old)
-			c.enqueueFor(p)
-		},
-		OnDelete: c.enqueueFor,
-	})
+	servicepods.Watch(cfg.Services, cfg.Pods, c.queue.Add)
 	cfg.Endpoints.AddHandler(informer.Handler[*corev1.Endpoints]{
 		OnDelete: func(ep *corev1.Endpoints) { c.queue.Add(informer.KeyOf(ep)) },
 	})
 	return c
-}
-
-// enqueueFor queues every service of pod's namespace that selects it.
-func (c *Controller) enqueueFor(p *corev1.Pod) {
-	for _, s := range c.cfg.Services.Lister().ByNamespace(p.Namespace) {
-		if len(s.Spec.Selector) > 0 && labels.SelectorFromSet(s.Spec.Selector).Matches(labels.Set(p.Labels)) {
-			c.queue.Add(informer.KeyOf(s))
-		}
-	}
 }
 
 // Run processes the queue with workers goroutines until ctx ends.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"log/slog"
 	"sync"
 	"time"
@@ -15,6 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/servicepods"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"github.com/wharfhq/wharf/controller-manager/internal/events"
 	"github.com/wharfhq/wharf/proto/client"
 	"github.com/wharfhq/wharf/proto/informer"
@@ -88,22 +89,7 @@ func New(cfg Config) *Controller {
 		cfg.MaxEndpointsPerSlice = MaxEndpointsPerSlice
 	}
 	c := &Controller{cfg: cfg, queue: workqueue.New(workqueue.Config[string]{Name: "endpointslice"}), created: map[string][]pendingSlice{}}
-	enqueue := func(s *corev1.Service) { c.queue.Add(informer.KeyOf(s)) }
-	cfg.Services.AddHandler(informer.Handler[*corev1.Service]{
-		OnAdd:    func(s *corev1.Service, _ bool) { enqueue(s) },
-		OnUpdate: func(_, s *corev1.Service) { enqueue(s) },
-		OnDelete: enqueue,
-	})
-	cfg.Pods.AddHandler(informer.Handler[*corev1.Pod]{
-		OnAdd: func(p *corev1.Pod, _ bool) { c.enqueueFor(p) },
-		OnUpdate: func(old, p *corev1.Pod) {
-			if old.ResourceVersion != p.ResourceVersion {
-				c.enqueueFor(old)
-				c.enqueueFor(p)
-			}
-		},
-		OnDelete: c.enqueueFor,
-	})
+	servicepods.Watch(cfg.Services, cfg.Pods, c.queue.Add)
 	onSlice := func(s *discoveryv1.EndpointSlice) {
 		if s.Labels[ManagedByLabel] == ControllerName && s.Labels[ServiceNameLabel] != "" {
 			c.queue.Add(s.Namespace + "/" + s.Labels[ServiceNameLabel])
@@ -115,14 +101,6 @@ func New(cfg Config) *Controller {
 		OnDelete: onSlice,
 	})
 	return c
-}
-
-func (c *Controller) enqueueFor(p *corev1.Pod) {
-	for _, s := range c.cfg.Services.Lister().ByNamespace(p.Namespace) {
-		if len(s.Spec.Selector) > 0 && labels.SelectorFromSet(s.Spec.Selector).Matches(labels.Set(p.Labels)) {
-			c.queue.Add(informer.KeyOf(s))
-		}
-	}
 }
 
 // Run processes the queue with workers goroutines until ctx ends.

@@ -3,12 +3,11 @@ package endpointslice
 import (
 	"net"
 	"sort"
-	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 
-	"github.com/wharfhq/wharf/controller-manager/internal/controller/endpoints"
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/servicepods"
 )
 
 // MaxEndpointsPerSlice is upstream's default --max-endpoints-per-slice.
@@ -35,22 +34,15 @@ type group struct {
 // endpoints still gets one empty IPv4 slice, as upstream.
 func DesiredSlices(svc *corev1.Service, pods []*corev1.Pod, max int) []Desired {
 	groups := map[string]*group{}
-	for _, p := range pods {
-		if !endpoints.Eligible(svc, p) {
-			continue
-		}
-		ports := slicePorts(endpoints.PodPorts(svc, p))
-		if len(ports) == 0 && len(svc.Spec.Ports) > 0 {
-			continue
-		}
-		at := addressType(p.Status.PodIP)
-		k := string(at) + "|" + portsKey(ports)
+	for _, b := range servicepods.Backends(svc, pods) {
+		at := addressType(b.Pod.Status.PodIP)
+		k := string(at) + "|" + servicepods.PortsKey(b.Ports)
 		g, ok := groups[k]
 		if !ok {
-			g = &group{key: k, ports: ports, at: at}
+			g = &group{key: k, ports: slicePorts(b.Ports), at: at}
 			groups[k] = g
 		}
-		g.eps = append(g.eps, endpointFor(svc, p))
+		g.eps = append(g.eps, endpointFor(svc, b))
 	}
 	ordered := make([]*group, 0, len(groups))
 	for _, g := range groups {
@@ -90,32 +82,18 @@ func slicePorts(in []corev1.EndpointPort) []discoveryv1.EndpointPort {
 	return out
 }
 
-func portsKey(ports []discoveryv1.EndpointPort) string {
-	k := ""
-	for _, p := range ports {
-		k += *p.Name + "/" + string(*p.Protocol) + "/" + strconv.Itoa(int(*p.Port)) + ";"
-	}
-	return k
-}
-
-// endpointFor is pod's endpoint: ready when the pod is Ready and not
-// terminating (always, with publishNotReadyAddresses), serving when Ready.
-func endpointFor(svc *corev1.Service, p *corev1.Pod) discoveryv1.Endpoint {
-	podReady := endpoints.PodReady(p)
-	term := p.DeletionTimestamp != nil
-	ready := svc.Spec.PublishNotReadyAddresses || (podReady && !term)
-	serving := podReady || svc.Spec.PublishNotReadyAddresses
+// endpointFor is a backend's endpoint: ready when the pod is Ready and
+// not terminating (always, with publishNotReadyAddresses), serving when
+// Ready.
+func endpointFor(svc *corev1.Service, b servicepods.Backend) discoveryv1.Endpoint {
+	ready, serving, term := b.Ready, b.Serving, b.Terminating
 	ep := discoveryv1.Endpoint{
-		Addresses:  []string{p.Status.PodIP},
+		Addresses:  []string{b.Pod.Status.PodIP},
 		Conditions: discoveryv1.EndpointConditions{Ready: &ready, Serving: &serving, Terminating: &term},
-		TargetRef:  &corev1.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID},
+		TargetRef:  servicepods.TargetRef(b.Pod),
+		NodeName:   servicepods.NodeName(b.Pod),
 	}
-	if p.Spec.NodeName != "" {
-		n := p.Spec.NodeName
-		ep.NodeName = &n
-	}
-	if p.Spec.Hostname != "" && p.Spec.Subdomain == svc.Name {
-		h := p.Spec.Hostname
+	if h := servicepods.Hostname(svc, b.Pod); h != "" {
 		ep.Hostname = &h
 	}
 	return ep

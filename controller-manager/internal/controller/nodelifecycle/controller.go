@@ -3,13 +3,13 @@ package nodelifecycle
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/wharfhq/wharf/controller-manager/internal/controller/worker"
 	"github.com/wharfhq/wharf/controller-manager/internal/events"
 	"github.com/wharfhq/wharf/proto/client"
 	"github.com/wharfhq/wharf/proto/informer"
@@ -129,42 +129,5 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	if !informer.WaitForCacheSync(ctx, c.cfg.Nodes.HasSynced, c.cfg.Leases.HasSynced, c.cfg.Pods.HasSynced) {
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	tick := time.NewTicker(c.cfg.MonitorPeriod)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			c.queue.ShutDown()
-			wg.Wait()
-			return
-		case <-tick.C:
-			for _, key := range c.cfg.Nodes.Lister().Keys() {
-				c.queue.Add(key)
-			}
-		}
-	}
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.sync(ctx, key); err != nil {
-		c.cfg.Logger.Info("sync failed, requeueing", "node", key, "err", err)
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	worker.ProcessWithResync(ctx, c.queue, workers, c.cfg.Logger, c.sync, c.cfg.MonitorPeriod, c.cfg.Nodes.Lister().Keys)
 }
