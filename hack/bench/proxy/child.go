@@ -57,6 +57,9 @@ func measure(ctx context.Context, o options, r *result) error {
 		return fmt.Errorf("%w (log %s)", err, p.logPath)
 	}
 	r.StartToSynced = h.lastUpdated.Sub(p.started)
+	if r.StartCPU, err = cpuTime(p.cmd.Process.Pid); err != nil {
+		return err
+	}
 	m, err := p.scrape()
 	if err != nil {
 		return err
@@ -73,6 +76,31 @@ func measure(ctx context.Context, o options, r *result) error {
 		}
 		err = saveHeap(filepath.Join(o.heapDir, fmt.Sprintf("%s-%d.heap", o.mode, o.services)))
 	}
+	if err != nil || !o.restart {
+		return err
+	}
+	p.stop()
+	return timeRestart(ctx, o, srv.URL, filepath.Join(dir, "proxy-restart.log"), r)
+}
+
+// timeRestart starts the proxy again over its own rules: its first sync is
+// a full one into a populated table (as after a crash or an upgrade).
+func timeRestart(ctx context.Context, o options, url, logPath string, r *result) error {
+	p, err := startProxy(o, url, logPath)
+	if err != nil {
+		return err
+	}
+	defer p.stop()
+	if _, err := p.waitSynced(ctx, 0, 20*time.Minute); err != nil {
+		return fmt.Errorf("after restart: %w (log %s)", err, p.logPath)
+	}
+	m, err := p.scrape()
+	if err != nil {
+		return err
+	}
+	r.RestartSync = m.durationSum
+	mem, err := readMemory(p.cmd.Process.Pid)
+	r.RestartPeak = mem.Peak
 	return err
 }
 
@@ -80,6 +108,10 @@ func measure(ctx context.Context, o options, r *result) error {
 // to have synced it.
 func timeChanges(ctx context.Context, c *client.Client, p *proxyProc, o options, r *result, m metricsSample) error {
 	var lat, syncs []time.Duration
+	cpu0, err := cpuTime(p.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
 	for k := range o.changes {
 		time.Sleep(1500 * time.Millisecond) // past --min-sync-period
 		name := fmt.Sprintf("svc-%d", (k*7919)%o.services)
@@ -111,7 +143,9 @@ func timeChanges(ctx context.Context, c *client.Client, p *proxyProc, o options,
 	}
 	r.ChangeMedian, r.ChangeMax = median(lat), slices.Max(lat)
 	r.ChangeSyncOnly = median(syncs)
-	return nil
+	cpu1, err := cpuTime(p.cmd.Process.Pid)
+	r.ChangeCPU = (cpu1 - cpu0) / time.Duration(max(o.changes, 1))
+	return err
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -31,6 +31,7 @@ type options struct {
 	proxyArgs        string
 	heapDir          string
 	memLimit         string
+	restart          bool
 }
 
 // result is one case, printed by the child as JSON.
@@ -43,6 +44,10 @@ type result struct {
 	ChangeMedian   time.Duration `json:"changeMedian"`   // update sent → rules in kernel
 	ChangeMax      time.Duration `json:"changeMax"`      //
 	ChangeSyncOnly time.Duration `json:"changeSyncOnly"` // median proxy sync duration of a change
+	StartCPU       time.Duration `json:"startCPU"`       // CPU of proxy + iptables from start to first sync done
+	ChangeCPU      time.Duration `json:"changeCPU"`      // mean CPU of proxy + iptables per change
+	RestartSync    time.Duration `json:"restartSync"`    // first sync after a restart over our own rules
+	RestartPeak    int64         `json:"restartPeak"`    // peak RSS of the restarted proxy
 	RSS            int64         `json:"rss"`
 	Peak           int64         `json:"peak"`
 	Err            string        `json:"err,omitempty"`
@@ -60,6 +65,7 @@ func main() {
 	flag.StringVar(&o.proxyArgs, "proxy-args", "", "extra space-separated wharf-proxy arguments")
 	flag.StringVar(&o.heapDir, "heap-profile-dir", "", "save the proxy's heap profile per case here (adds --profiling)")
 	flag.StringVar(&o.memLimit, "proxy-gomemlimit", "", "GOMEMLIMIT for the proxy (e.g. 80MiB; default: unset)")
+	flag.BoolVar(&o.restart, "restart", true, "also time a restart's full sync over the existing rules")
 	flag.StringVar(&o.mode, "mode", "", "internal: backend of the -child case")
 	flag.IntVar(&o.services, "n", 0, "internal: services of the -child case")
 	flag.Parse()
@@ -105,7 +111,8 @@ func inNetns(ctx context.Context, o options) result {
 	}
 	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns, os.Args[0], "-child", "-mode", o.mode,
 		"-n", strconv.Itoa(o.services), "-endpoints", strconv.Itoa(o.endpoints), "-changes", strconv.Itoa(o.changes),
-		"-apiserver", o.apiserver, "-proxy", o.proxy, "-proxy-args", o.proxyArgs, "-heap-profile-dir", o.heapDir, "-proxy-gomemlimit", o.memLimit)
+		"-apiserver", o.apiserver, "-proxy", o.proxy, "-proxy-args", o.proxyArgs, "-heap-profile-dir", o.heapDir, "-proxy-gomemlimit", o.memLimit,
+		"-restart="+strconv.FormatBool(o.restart))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	var r result
@@ -120,10 +127,11 @@ func inNetns(ctx context.Context, o options) result {
 
 func writeTable(rs []result) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "backend\tservices\trules\tfirst full sync\tstart→synced\tone-service change (median / max)\tits sync\tRSS (peak)\terror")
+	fmt.Fprintln(w, "backend\tservices\trules\tfirst full sync\tstart→synced (CPU)\tone-service change (median / max)\tits sync\tCPU per change\tRSS (peak)\trestart: full sync (peak RSS)\terror")
 	for _, r := range rs {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%s\t%s / %s\t%s\t%d MiB (%d MiB)\t%s\n", r.Mode, r.Services, r.Rules,
-			sec(r.FirstSync), sec(r.StartToSynced), ms(r.ChangeMedian), ms(r.ChangeMax), ms(r.ChangeSyncOnly), r.RSS>>20, r.Peak>>20, r.Err)
+		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%s (%s)\t%s / %s\t%s\t%s\t%d MiB (%d MiB)\t%s (%d MiB)\t%s\n", r.Mode, r.Services, r.Rules,
+			sec(r.FirstSync), sec(r.StartToSynced), sec(r.StartCPU), ms(r.ChangeMedian), ms(r.ChangeMax), ms(r.ChangeSyncOnly),
+			ms(r.ChangeCPU), r.RSS>>20, r.Peak>>20, sec(r.RestartSync), r.RestartPeak>>20, r.Err)
 	}
 	_ = w.Flush()
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -20,6 +21,7 @@ type proxyProc struct {
 	done    chan error
 	started time.Time
 	logPath string
+	once    sync.Once
 }
 
 // startProxy runs wharf-proxy in this netns; its HTTP ports are the
@@ -51,14 +53,17 @@ func startProxy(o options, url, logPath string) (*proxyProc, error) {
 	return p, nil
 }
 
+// stop ends the proxy (once; later calls do nothing).
 func (p *proxyProc) stop() {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(10 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
+	p.once.Do(func() {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
 }
 
 type health struct {
@@ -176,3 +181,31 @@ func download(url, path string) error {
 	_, err = io.Copy(f, resp.Body)
 	return err
 }
+
+// cpuTime is the CPU time pid and its waited-for children (iptables-restore)
+// used so far: on a shared machine a steadier figure than wall time.
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which is in parentheses: utime,
+	// stime, cutime and cstime are fields 14-17 of the line (11-14 here).
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 15 {
+		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
+	}
+	var ticks int64
+	for _, v := range f[11:15] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("parse /proc/%d/stat: %w", pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// clockTicks is USER_HZ, 100 on every Linux architecture Go supports.
+const clockTicks = 100

@@ -20,7 +20,9 @@ import (
 // defaultGCPercent replaces Go's GOGC=100 unless GOGC is set: nearly all
 // of the proxy's heap is long-lived caches, so the default lets the heap
 // (and RSS) grow to twice their size between collections for little gain.
-const defaultGCPercent = 50
+// A sync of one change allocates little, so collections stay rare; at 10k
+// services 35 keeps RSS about 6 MiB lower than 50 (hack/bench/proxy).
+const defaultGCPercent = 35
 
 func main() {
 	if os.Getenv("GOGC") == "" {

@@ -54,7 +54,6 @@ func Run(ctx context.Context, opts Options) error {
 			Indexers: map[string]informer.IndexFunc[*discoveryv1.EndpointSlice]{serviceIndex: sliceService},
 		}),
 		renderer:    rules.NewRenderer(),
-		conntrack:   haveConntrack(ctx, opts),
 		syncer:      syncer,
 		nodeName:    opts.NodeName,
 		clusterCIDR: opts.ClusterCIDR,
@@ -157,12 +156,4 @@ func newClient(opts Options) (*client.Client, error) {
 	}
 	cfg.UserAgent = "wharf-proxy"
 	return client.New(cfg)
-}
-
-func haveConntrack(ctx context.Context, opts Options) bool {
-	if _, err := exec.LookPath("conntrack"); err != nil {
-		opts.Logger.WarnContext(ctx, "conntrack(8) not found: UDP flows to removed endpoints are not flushed")
-		return false
-	}
-	return true
 }

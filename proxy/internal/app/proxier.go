@@ -28,7 +28,6 @@ type proxier struct {
 	changes     changes
 	cache       portCache
 	renderer    *rules.Renderer
-	conntrack   bool          // conntrack(8) is installed
 	staleFlows  []rules.Flush // to flush once the rules without them are in
 
 	lastSuccess atomic.Int64 // unix nanoseconds of the last successful sync's end
@@ -56,10 +55,12 @@ func (p *proxier) sync(ctx context.Context, full bool) error {
 		p.log.ErrorContext(ctx, "sync failed; next sync is a full one", "err", err, "full", res.Full, "elapsed", elapsed)
 		return err
 	}
-	if len(p.staleFlows) > 0 && p.conntrack {
-		if err := conntrack.Flush(ctx, nil, p.staleFlows); err != nil {
-			p.log.WarnContext(ctx, "flushing stale UDP conntrack entries", "err", err)
+	if len(p.staleFlows) > 0 {
+		n, err := conntrack.Flush(ctx, p.staleFlows)
+		if err != nil {
+			p.log.WarnContext(ctx, "flushing stale UDP/SCTP conntrack entries", "err", err)
 		}
+		p.log.DebugContext(ctx, "flushed conntrack entries", "filters", len(p.staleFlows), "deleted", n)
 	}
 	p.staleFlows = nil
 	p.lastSuccess.Store(time.Now().UnixNano())

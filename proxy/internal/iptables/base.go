@@ -1,6 +1,7 @@
 package iptables
 
 import (
+	"bytes"
 	"fmt"
 
 	goipt "github.com/coreos/go-iptables/iptables"
@@ -55,8 +56,8 @@ func ensureBase(ipt *goipt.IPTables) error {
 	return nil
 }
 
-// removeBase deletes the jumps and then every KUBE- chain this proxy owns.
-func removeBase(ipt *goipt.IPTables) error {
+// removeJumps deletes the jumps to our chains from the built-in chains.
+func removeJumps(ipt *goipt.IPTables) error {
 	for _, j := range jumps {
 		if ok, err := ipt.ChainExists(j.table, j.to); err != nil || !ok {
 			continue // no chain, so no jump to it
@@ -65,30 +66,23 @@ func removeBase(ipt *goipt.IPTables) error {
 			return fmt.Errorf("delete jump %s/%s -> %s: %w", j.table, j.from, j.to, err)
 		}
 	}
-	for _, table := range []string{"nat", "filter"} {
-		chains, err := ipt.ListChains(table)
-		if err != nil {
-			return fmt.Errorf("list %s chains: %w", table, err)
-		}
-		var ours []string
-		for _, c := range chains {
-			if owned(c) {
-				ours = append(ours, c)
-			}
-		}
-		// Flush all first: chains may jump to each other.
-		for _, c := range ours {
-			if err := ipt.ClearChain(table, c); err != nil {
-				return fmt.Errorf("flush %s/%s: %w", table, c, err)
-			}
-		}
-		for _, c := range ours {
-			if err := ipt.DeleteChain(table, c); err != nil {
-				return fmt.Errorf("delete %s/%s: %w", table, c, err)
-			}
-		}
-	}
 	return nil
+}
+
+// deleteChainsText is iptables-restore --noflush input that flushes and
+// deletes chains of table: one transaction, where one iptables call per
+// chain would take minutes at 10k services.
+func deleteChainsText(table string, chains []string) []byte {
+	var b bytes.Buffer
+	b.WriteString("*" + table + "\n")
+	for _, c := range chains {
+		b.WriteString(":" + c + " - [0:0]\n")
+	}
+	for _, c := range chains {
+		b.WriteString("-X " + c + "\n")
+	}
+	b.WriteString("COMMIT\n")
+	return b.Bytes()
 }
 
 // owned reports whether chain is one this proxy creates.

@@ -5,7 +5,8 @@
 //	  ├─ first/full sync: base chains + jump rules (coreos/go-iptables),
 //	  │   our stale chains listed with iptables-save, whole ruleset restored
 //	  └─ later syncs: only the chains that changed since the last success
-//	        └─ iptables-restore --noflush (one transaction per call)
+//	        └─ iptables-restore --noflush, the rules.Plan streamed into its
+//	           stdin (batches of ~500 rule lines, one COMMIT each, on nft)
 //
 // A failed restore makes the next Sync a full one. Mode selects the
 // backend binaries (iptables-legacy-* or iptables-nft-*); Detect picks the

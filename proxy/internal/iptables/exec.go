@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 )
 
-// Exec runs a command with stdin and returns its stdout. The default runs
-// it in the caller's network namespace.
-type Exec func(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error)
+// Exec runs a command with stdin (nil for none) and returns its stdout. The
+// default runs it in the caller's network namespace.
+type Exec func(ctx context.Context, stdin io.Reader, name string, args ...string) ([]byte, error)
 
 // CommandError is a failed command with what it printed on stderr.
 type CommandError struct {
@@ -26,11 +27,9 @@ func (e *CommandError) Error() string {
 func (e *CommandError) Unwrap() error { return e.Err }
 
 // RunCommand is the default Exec.
-func RunCommand(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+func RunCommand(ctx context.Context, stdin io.Reader, name string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
+	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -1,9 +1,11 @@
 package iptables
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -112,7 +114,7 @@ func TestRestoreErrorLine(t *testing.T) {
 		return
 	}
 	text := []byte("*nat\n:KUBE-X - [0:0]\n-A KUBE-X -j ACCEPT\n-A KUBE-X -m nosuchmatch --foo -j ACCEPT\nCOMMIT\n")
-	err := restore(context.Background(), RunCommand, Legacy, text)
+	_, err := restore(context.Background(), RunCommand, Legacy, bytes.NewReader(text))
 	var re *RestoreError
 	if !errors.As(err, &re) || re.Line != 4 || !strings.Contains(re.Rule, "nosuchmatch") {
 		t.Fatalf("want error blaming line 4, got %v", err)
@@ -121,7 +123,7 @@ func TestRestoreErrorLine(t *testing.T) {
 
 func TestDetect(t *testing.T) {
 	fake := func(saves map[string]string) Exec {
-		return func(_ context.Context, _ []byte, name string, _ ...string) ([]byte, error) {
+		return func(_ context.Context, _ io.Reader, name string, _ ...string) ([]byte, error) {
 			out, ok := saves[name]
 			if !ok {
 				return nil, errors.New("not found")

@@ -1,13 +1,18 @@
 // Package rules turns a snapshot of services and endpoints into iptables
 // rules in upstream kube-proxy's layout. It is pure: no I/O, no clock.
 //
-//	Snapshot ──Build──► Ruleset ──Text──► iptables-restore input (full)
-//	                       │
-//	                       └─Diff(prev)──► only changed chains + deletions
+//	Snapshot ──Renderer.Compute──► Ruleset ──Plan(prev)──► Plan ──WriteTo──► iptables-restore
+//	                                           (nil: all)    chain names    streamed text
 //
-// Once a ruleset is in the kernel, Compact drops the text of its
-// per-service chains (most of the memory at 10k services), keeping a
-// digest per chain to diff against; a full sync renders them again.
+// A Plan lists, per transaction, the chains to rewrite (fixed chains whose
+// rules differ, per-service chains of ports that changed) and the chains to
+// delete; it holds no text. Once a ruleset is in the kernel, Compact drops
+// the text of its per-service chains (most of the memory at 10k services),
+// keeping a digest per chain to diff against; WriteTo renders a compacted
+// port again, one at a time, when a plan (a full sync) rewrites its chains.
+// A port's own tables also hold its share of the fixed chains
+// (KUBE-SERVICES, ...); only the whole fixed chains of a Ruleset are ever
+// written.
 //
 // Vocabulary (as upstream):
 //   - service port: one (namespace, name, port name, protocol) of a Service;

@@ -24,13 +24,23 @@ func Compute(s *Snapshot) *Ruleset { return NewRenderer().Compute(s) }
 // for concurrent use.
 type Renderer struct {
 	clusterCIDR string
-	cache       map[string]*portRules
+	cache       map[portKey]*portRules
+	// sizes of the last Compute's tables: chains, then rules per fixed
+	// chain, so that the next one allocates them once.
+	sizes [2][]int
+}
+
+// portKey identifies a service port; a struct, so that looking 10k ports up
+// per sync builds no strings.
+type portKey struct {
+	namespace, name, port string
+	protocol              Protocol
 }
 
 // portRules is what one service port contributes: its own chains and its
 // rules in the shared chains (KUBE-SERVICES, ...), in rendering order.
 type portRules struct {
-	key         string
+	key         portKey
 	sp          ServicePort
 	clusterCIDR string
 	tables      *Ruleset
@@ -39,23 +49,26 @@ type portRules struct {
 }
 
 // NewRenderer returns a Renderer with an empty cache.
-func NewRenderer() *Renderer { return &Renderer{cache: map[string]*portRules{}} }
+func NewRenderer() *Renderer { return &Renderer{cache: map[portKey]*portRules{}} }
 
 // Compute renders s; it equals the package-level Compute(s).
 func (r *Renderer) Compute(s *Snapshot) *Ruleset {
 	if s.ClusterCIDR != r.clusterCIDR {
-		r.clusterCIDR, r.cache = s.ClusterCIDR, map[string]*portRules{}
+		r.clusterCIDR, r.cache = s.ClusterCIDR, map[portKey]*portRules{}
 	}
 	rs := newRuleset()
 	fixedChains(rs)
-	next := make(map[string]*portRules, len(s.Services))
+	r.presize(rs)
+	next := make(map[portKey]*portRules, len(s.Services))
+	rs.order = make([]*portRules, 0, len(s.Services))
 	for i := range s.Services {
 		sp := &s.Services[i]
-		key := sp.String() + "/" + string(sp.Protocol)
+		key := portKey{sp.Namespace, sp.Name, sp.PortName, sp.Protocol}
 		pr := r.cache[key]
 		if pr == nil || !samePort(&pr.sp, sp) {
 			pr = &portRules{key: key, sp: *sp, clusterCIDR: s.ClusterCIDR}
 			pr.tables = renderPort(&pr.sp, pr.clusterCIDR)
+			rs.fresh++
 		}
 		next[key] = pr
 		rs.order = append(rs.order, pr)
@@ -64,7 +77,38 @@ func (r *Renderer) Compute(s *Snapshot) *Ruleset {
 	r.cache, rs.ports = next, next
 	rs.NAT.Chain(ChainServices).add(comment("kubernetes service nodeports; NOTE: this must be the last rule in this chain"),
 		"-m addrtype --dst-type LOCAL -j", ChainNodePorts)
+	r.recordSizes(rs)
 	return rs
+}
+
+// presize gives rs's tables and fixed chains the capacity the last
+// Compute needed (fixedChains makes the same fixed chains every time).
+func (r *Renderer) presize(rs *Ruleset) {
+	for i, t := range rs.Tables() {
+		sz := r.sizes[i]
+		if len(sz) == 0 {
+			continue
+		}
+		t.Chains = slices.Grow(t.Chains, max(0, sz[0]-len(t.Chains)))
+		for j, c := range t.Chains {
+			if j+1 < len(sz) {
+				c.Rules = slices.Grow(c.Rules, max(0, sz[j+1]-len(c.Rules)))
+			}
+		}
+	}
+}
+
+func (r *Renderer) recordSizes(rs *Ruleset) {
+	for i, t := range rs.Tables() {
+		sz := append(r.sizes[i][:0], len(t.Chains))
+		for _, c := range t.Chains {
+			if IsHashed(c.Name) {
+				break
+			}
+			sz = append(sz, len(c.Rules))
+		}
+		r.sizes[i] = sz
+	}
 }
 
 // renderPort renders one service port into a ruleset of its own.
@@ -112,24 +156,6 @@ func relocate(rules []string) []string {
 		out[i], all = all[:len(r)], all[len(r):]
 	}
 	return out
-}
-
-// materialize renders a compacted port again and puts the text back into
-// its chains (the same Chain values the rulesets share).
-func (pr *portRules) materialize() {
-	if !pr.compacted {
-		return
-	}
-	fresh := renderPort(&pr.sp, pr.clusterCIDR)
-	for i, t := range fresh.Tables() {
-		dst := pr.tables.Tables()[i]
-		for _, c := range t.Chains {
-			if d := dst.Lookup(c.Name); d != nil && d.compacted {
-				d.Rules, d.compacted, d.sum, d.n = c.Rules, false, 0, 0
-			}
-		}
-	}
-	pr.compacted = false
 }
 
 // merge adds one port's chains (shared, not copied) and its rules in the
