@@ -3,11 +3,14 @@
 //
 //	compat/        client-go compatibility tests (test-only)
 //	kubectl/       upstream kubectl compatibility tests (test-only)
-//	bench/         benchmark library, Go benchmarks, cmd/apiserver-bench
+//	cluster/       multi-node test harness (network namespaces)
+//	e2e/           end-to-end tests on the harness
+//	bench/         benchmarks; bench/run.sh runs them all into one table
+//	systemd/       unit files, checked with systemd-analyze
 //	tools/kubectl/ main package building upstream kubectl from source
 //	internal/gobuild/ builds repository binaries for tests
 //
-// and test.sh, the one test command. The package itself holds only
-// deps_test.go, which keeps upstream client libraries out of production
-// code.
+// and test.sh, the one test command. The package itself holds only tests:
+// deps_test.go keeps upstream client libraries out of production code,
+// modules_test.go checks that every module builds on its own.
 package hack

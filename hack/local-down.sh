@@ -7,8 +7,9 @@
 # Stops only the processes named by DIR/pids/*.pid (checking that each PID
 # still runs a program local-up started), then what they left: containerd
 # shims and containers (processes whose command line names DIR, and their
-# children), mounts below DIR, the network namespace local-up created
-# (DIR/netns), and DIR itself (DIR/logs survives with --keep-logs).
+# children), mounts below DIR, the pods' cgroup (DIR/cgroup), the network
+# namespace local-up created (DIR/netns), and DIR itself (DIR/logs
+# survives with --keep-logs).
 set -euo pipefail
 
 DIR="${WHARF_LOCAL_DIR:-/tmp/wharf-local}"
@@ -22,7 +23,7 @@ while (($#)); do
 	case "$1" in
 	--dir) DIR="${2:?--dir needs a path}"; shift 2 ;;
 	--keep-logs) KEEP_LOGS=1; shift ;;
-	-h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument $1" ;;
 	esac
 done
@@ -88,9 +89,27 @@ unmount_below() {
 	done
 }
 
+# remove_cgroup: the cgroup local-up put the pods under (DIR/cgroup), in
+# every hierarchy, deepest first; retried while killed processes exit.
+remove_cgroup() {
+	[[ -f "$DIR/cgroup" ]] || return 0
+	local cg d i
+	cg="$(cat "$DIR/cgroup")"
+	[[ "$cg" =~ ^/wharf-local(-[A-Za-z0-9][A-Za-z0-9_.-]*)?$ ]] || { log "not removing unexpected cgroup $cg"; return 0; }
+	for d in /sys/fs/cgroup/"${cg#/}" /sys/fs/cgroup/*/"${cg#/}"; do
+		[[ -d "$d" ]] || continue
+		for ((i = 0; i < 20; i++)); do
+			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null && break
+			sleep 0.2
+		done
+		[[ ! -d "$d" ]] || log "could not remove cgroup $d"
+	done
+}
+
 stop_components
 kill_leftovers
 unmount_below
+remove_cgroup
 if [[ -f "$DIR/netns" ]]; then
 	ns="$(cat "$DIR/netns")"
 	if [[ -e "/run/netns/$ns" ]]; then

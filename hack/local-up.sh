@@ -18,12 +18,14 @@
 #   --verbose     follow every component's log after start (Ctrl-C stops
 #                 following; the cluster keeps running)
 #
+# Environment: WHARF_LOCAL_DIR is the default of --dir; WHARF_LOCAL_BIN
+# builds the binaries there instead of bin/ (hack/e2e's TestLocalUp).
 # hack/local-down.sh stops what this started (PID files in DIR/pids) and
 # removes what it created. Exits non-zero with the failing log on error.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN="$ROOT/bin"
+BIN="${WHARF_LOCAL_BIN:-$ROOT/bin}" # tests build elsewhere
 DIR="${WHARF_LOCAL_DIR:-/tmp/wharf-local}"
 NETNS=""
 VERBOSE=0
@@ -35,10 +37,13 @@ die() { printf 'local-up: %s\n' "$*" >&2; exit 1; }
 parse_args() {
 	while (($#)); do
 		case "$1" in
-		--netns) NETNS="${2:?--netns needs a name}"; shift 2 ;;
+		--netns)
+			NETNS="${2:?--netns needs a name}"; shift 2
+			[[ "$NETNS" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die "--netns $NETNS: use letters, digits, '.', '_' and '-'"
+			;;
 		--dir) DIR="${2:?--dir needs a path}"; shift 2 ;;
 		--verbose | -v) VERBOSE=1; shift ;;
-		-h | --help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h | --help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) die "unknown argument $1 (see --help)" ;;
 		esac
 	done
@@ -112,6 +117,12 @@ setup_netns() {
 	ip -n "$NETNS" addr add 10.250.255.1/24 dev wharf0
 	ip -n "$NETNS" link set wharf1 up
 	ip -n "$NETNS" link set wharf0 up
+	# A default route: traffic the node itself sends to a ClusterIP needs a
+	# route for the lookup that precedes the proxy's DNAT.
+	ip -n "$NETNS" route add default via 10.250.255.254 dev wharf0
+	# A node prerequisite (kubeadm checks it too): pod traffic, ClusterIP
+	# traffic between pods included, is routed through the node.
+	ip netns exec "$NETNS" sysctl -qw net.ipv4.ip_forward=1
 }
 
 # run NAME ARGV...: start a component in the background (inside --netns if
@@ -167,12 +178,17 @@ start_control_plane() {
 }
 
 NODE=wharf-local
+# The cgroup every pod goes under (one per --netns, so clusters side by
+# side do not share one); local-down.sh removes it (DIR/cgroup).
+CGROUP=/wharf-local
 
 start_node() {
 	if [[ ! -x "$BIN/wharf-kubelet" ]] || ! is_real wharf-kubelet; then
 		log "NOTE: wharf-kubelet is not available: no node is started (control plane only)"
 		return 0
 	fi
+	[[ -z "$NETNS" ]] || CGROUP="/wharf-local-$NETNS"
+	echo "$CGROUP" >"$DIR/cgroup"
 	mkdir -p "$DIR/containerd"
 	cat >"$DIR/containerd/config.toml" <<-TOML
 		version = 2
@@ -190,16 +206,24 @@ start_node() {
 	"$BIN/wharf-images" "$DIR/images" >/dev/null || die "building the demo images failed"
 	issue "$DIR/kubelet.kubeconfig" --node "$NODE"
 	issue "$DIR/proxy.kubeconfig" --name system:kube-proxy
-	local ip=()
-	[[ -z "$NETNS" ]] || ip=(--node-ip 10.250.255.1)
+	local ip=() iface=()
+	[[ -z "$NETNS" ]] || { ip=(--node-ip 10.250.255.1); iface=(--iface wharf0); }
+	local mtu=()
 	if is_real wharf-flannel; then
-		run wharf-flannel "$BIN/wharf-flannel" --kubeconfig "$DIR/kubelet.kubeconfig" --node-name "$NODE"
+		# --net-conf: without it flannel waits for the ConfigMap
+		# kube-system/kube-flannel-cfg, which nothing here creates.
+		# --subnet-file under DIR: nothing outside DIR is written, so the
+		# kubelet gets the VXLAN MTU by flag.
+		printf '{"Network": "10.244.0.0/16", "Backend": {"Type": "vxlan"}}\n' >"$DIR/net-conf.json"
+		run wharf-flannel "$BIN/wharf-flannel" --kubeconfig "$DIR/kubelet.kubeconfig" --node-name "$NODE" \
+			--net-conf "$DIR/net-conf.json" --subnet-file "$DIR/subnet.env" "${iface[@]}"
+		mtu=(--network-mtu 1450)
 	else
 		log "NOTE: wharf-flannel is a placeholder: not started (one node needs no overlay)"
 	fi
 	run wharf-kubelet "$BIN/wharf-kubelet" --kubeconfig "$DIR/kubelet.kubeconfig" --node-name "$NODE" \
 		--root-dir "$DIR/kubelet" --containerd-address "$DIR/containerd/containerd.sock" \
-		--image-import-dir "$DIR/images" --pod-cidr 10.244.0.0/24 "${ip[@]}"
+		--image-import-dir "$DIR/images" --pod-cidr 10.244.0.0/24 --cgroup-root "$CGROUP" "${ip[@]}" "${mtu[@]}"
 	if is_real wharf-proxy; then
 		run wharf-proxy "$BIN/wharf-proxy" --kubeconfig "$DIR/proxy.kubeconfig" --hostname-override "$NODE" \
 			--cluster-cidr 10.244.0.0/16

@@ -2,8 +2,10 @@
 # hack/test.sh — the one test command for Wharf.
 #
 # Installs what the tests need (only what is missing), then for every module
-# in go.work runs gofmt, go vet and go test -race, followed by a one-iteration
-# smoke run of the hack/bench benchmarks. Prints a summary and exits non-zero
+# in go.work runs gofmt, go vet and go test -race (the hack module's tests
+# include the end-to-end suite hack/e2e: real multi-node clusters in network
+# namespaces, a few minutes), followed by a one-iteration smoke run of the
+# hack/bench benchmarks. Prints a summary and exits non-zero
 # on any failure. Safe to run on a fresh Debian machine as root (CI) or as a
 # developer.
 #
@@ -169,7 +171,12 @@ summary() {
 
 main() {
 	ensure_go
-	ensure_cmds git:git containerd:containerd runc:runc containerd-shim-runc-v2:containerd busybox:busybox-static systemd-analyze:systemd ip:iproute2 bridge:iproute2 iptables:iptables iperf3:iperf3 conntrack:conntrack
+	# The e2e suite (hack/e2e) needs all of these: containerd and runc per
+	# node, ctr to kill containers, curl inside node namespaces, nsenter and
+	# unshare (util-linux) to enter them, sysctl (procps) for ip_forward.
+	ensure_cmds git:git containerd:containerd runc:runc containerd-shim-runc-v2:containerd ctr:containerd \
+		busybox:busybox-static systemd-analyze:systemd ip:iproute2 bridge:iproute2 iptables:iptables \
+		iperf3:iperf3 conntrack:conntrack curl:curl nsenter:util-linux unshare:util-linux sysctl:procps
 	ensure_race
 	setup_workdir
 	cd "$ROOT"

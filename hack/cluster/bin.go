@@ -44,6 +44,14 @@ type Binaries struct {
 	// Missing maps a binary that cannot be used to the reason: it does not
 	// build, or it is a placeholder that prints no usage for --help.
 	Missing map[string]string
+	// help is each usable binary's --help text.
+	help map[string]string
+}
+
+// HasFlag reports whether binary name's --help lists --flag: the harness
+// passes flags that components gained later only to builds that have them.
+func (b *Binaries) HasFlag(name, flag string) bool {
+	return strings.Contains(b.help[name], "--"+flag+" ") || strings.Contains(b.help[name], "--"+flag+"=")
 }
 
 // Path is the executable of name in b.Dir.
@@ -74,11 +82,28 @@ func Build(ctx context.Context) (*Binaries, error) {
 	return buildOnce.bins, buildOnce.err
 }
 
+// RemoveBinaries deletes what Build made in this process (a test
+// package's TestMain calls it after m.Run, so nothing is left at exit); a
+// later Build builds again.
+func RemoveBinaries() error {
+	buildOnce.Lock()
+	defer buildOnce.Unlock()
+	if buildOnce.bins == nil {
+		return nil
+	}
+	err := os.RemoveAll(buildOnce.bins.Dir)
+	buildOnce.bins, buildOnce.err = nil, nil
+	if err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	return nil
+}
+
 func build(ctx context.Context, dir string) (*Binaries, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
-	b := &Binaries{Dir: dir, Missing: map[string]string{}}
+	b := &Binaries{Dir: dir, Missing: map[string]string{}, help: map[string]string{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 2) // the machine is shared: two builds at a time
@@ -88,11 +113,13 @@ func build(ctx context.Context, dir string) (*Binaries, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			reason := buildOne(ctx, pkg, b.Path(name))
+			help, reason := buildOne(ctx, pkg, b.Path(name))
+			mu.Lock()
+			defer mu.Unlock()
 			if reason != "" {
-				mu.Lock()
 				b.Missing[name] = reason
-				mu.Unlock()
+			} else {
+				b.help[name] = help
 			}
 		}()
 	}
@@ -104,10 +131,11 @@ func build(ctx context.Context, dir string) (*Binaries, error) {
 	return b, nil
 }
 
-// buildOne builds pkg into out and returns why it is unusable ("" if fine).
-func buildOne(ctx context.Context, pkg, out string) string {
+// buildOne builds pkg into out and returns its --help text, or why it is
+// unusable.
+func buildOne(ctx context.Context, pkg, out string) (help, reason string) {
 	if err := gobuild.Build(ctx, pkg, out, ""); err != nil {
-		return "does not build: " + firstLines(err.Error(), 5)
+		return "", "does not build: " + firstLines(err.Error(), 5)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -117,9 +145,9 @@ func buildOne(ctx context.Context, pkg, out string) string {
 	err := cmd.Run()
 	text := strings.ToLower(buf.String())
 	if err != nil || !(strings.Contains(text, "usage") || strings.Contains(text, "--help")) {
-		return fmt.Sprintf("placeholder: `%s --help` printed no usage (exit: %v)", filepath.Base(out), errOrOK(err))
+		return "", fmt.Sprintf("placeholder: `%s --help` printed no usage (exit: %v)", filepath.Base(out), errOrOK(err))
 	}
-	return ""
+	return buf.String(), ""
 }
 
 func errOrOK(err error) string {

@@ -237,6 +237,13 @@ func (c *Cluster) teardown() {
 	if err := removeAll(ctx, c.dir, c.nsNames()); err != nil {
 		c.t.Errorf("cluster teardown: %v", err)
 	}
+	// A node's kubelet puts its pods in a cgroup named after the node's
+	// namespace (cgroupParent); its processes are gone now.
+	for _, ns := range c.nsNames() {
+		if err := removeCgroups(cgroupDirs(ns)); err != nil {
+			c.t.Errorf("cluster teardown: %v", err)
+		}
+	}
 }
 
 // Healthy returns an error naming every component that exited without

@@ -26,8 +26,12 @@
 //
 // Nothing touches the host's network: nodes live in named network
 // namespaces (prefix wharf-ht-), links are created directly inside them,
-// and the control plane listens on 127.0.0.1. Every process is started by
-// the harness and stopped by PID. Leftovers of an earlier run whose test
-// process is gone (namespaces, processes, mounts, directories named
-// wharf-ht-<pid>-…) are removed by the next Start. Start needs root.
+// and the control plane listens on 127.0.0.1. Nothing is shared with
+// another cluster either (clusters of parallel test processes included):
+// each node's kubelet has its own cgroup parent, named like its namespace,
+// and its own state, log and containerd directories. Every process is
+// started by the harness and stopped by PID; RestartComponent restarts one
+// with the same command line, data and log file, as systemd would. Leftovers of an earlier run whose test
+// process is gone (namespaces, processes, mounts, cgroups, directories
+// named wharf-ht-<pid>-…) are removed by the next Start. Start needs root.
 package cluster

@@ -17,8 +17,8 @@ import (
 )
 
 // CleanLeftovers removes what crashed earlier harness runs left behind:
-// namespaces under /run/netns and directories under os.TempDir() named
-// wharf-ht-<pid>-… whose <pid> is no longer alive, with the processes
+// namespaces under /run/netns, cgroups and directories under os.TempDir()
+// named wharf-ht-<pid>-… whose <pid> is no longer alive, with the processes
 // inside them (identified by namespace membership or by the directory in
 // their command line) and the mounts below them.
 func CleanLeftovers(ctx context.Context, logf func(string, ...any)) {
@@ -41,6 +41,16 @@ func CleanLeftovers(ctx context.Context, logf func(string, ...any)) {
 		}
 		logf("cluster: removing leftover %s", d)
 		if err := removeAll(ctx, d, nil); err != nil {
+			logf("cluster: %v", err)
+		}
+	}
+	// Last: the processes in these cgroups are gone now.
+	for _, cg := range cgroupDirs(prefix + "*") {
+		if ownerAlive(filepath.Base(cg)) {
+			continue
+		}
+		logf("cluster: removing leftover cgroup %s", cg)
+		if err := removeCgroups([]string{cg}); err != nil {
 			logf("cluster: %v", err)
 		}
 	}

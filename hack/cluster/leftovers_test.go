@@ -48,7 +48,10 @@ func TestCleanLeftovers(t *testing.T) {
 	if err := ipCmd(ctx, "netns", "add", ns); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = removeAll(ctx, dir, []string{ns}) }) // if the test fails
+	t.Cleanup(func() { // if the test fails
+		_ = removeAll(ctx, dir, []string{ns})
+		_ = removeCgroups(cgroupDirs(ns))
+	})
 	mnt := filepath.Join(dir, "mnt")
 	if err := os.MkdirAll(mnt, 0o755); err != nil {
 		t.Fatal(err)
@@ -64,6 +67,11 @@ func TestCleanLeftovers(t *testing.T) {
 		}
 		go func() { _ = cmd.Wait() }()
 	}
+	cg := filepath.Join(cgroupMount, "pids", ns, "pod-x")
+	if err := os.MkdirAll(cg, 0o755); err != nil {
+		t.Logf("no v1 pids cgroup to test with: %v", err)
+		cg = ""
+	}
 	var logs []string
 	CleanLeftovers(ctx, func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) })
 	t.Logf("%s", strings.Join(logs, "\n"))
@@ -72,6 +80,11 @@ func TestCleanLeftovers(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("%s still exists", dir)
+	}
+	if cg != "" {
+		if _, err := os.Stat(filepath.Dir(cg)); !os.IsNotExist(err) {
+			t.Errorf("cgroup %s still exists", filepath.Dir(cg))
+		}
 	}
 	for _, cmd := range []*exec.Cmd{inNS, named} {
 		if !gone(cmd.Process.Pid) {

@@ -215,7 +215,11 @@ func (c *Cluster) startNodeAgents(ctx context.Context, n *node) error {
 		return fmt.Errorf("cluster: %w", err)
 	}
 	kubelet := []string{"--kubeconfig", nodeKC, "--node-name", n.name, "--node-ip", n.ip,
-		"--root-dir", filepath.Join(n.dir, "kubelet"), "--containerd-address", c.containerdSock(n)}
+		"--root-dir", filepath.Join(n.dir, "kubelet"), "--containerd-address", c.containerdSock(n),
+		"--cgroup-root", c.cgroupParent(n)}
+	if c.bins.HasFlag(BinKubelet, "pod-logs-dir") {
+		kubelet = append(kubelet, "--pod-logs-dir", filepath.Join(n.dir, "pod-logs"))
+	}
 	if c.bins.Has(BinFlannel) {
 		// flannel's subnet.env is per node here (--subnet-file), so the
 		// kubelet cannot read the VXLAN MTU from the default path.

@@ -16,6 +16,8 @@ import (
 type proc struct {
 	name    string // e.g. "cp-1/wharf-scheduler"
 	logPath string
+	env     []string // extra environment, kept for a restart
+	argv    []string // command line, kept for a restart
 	cmd     *exec.Cmd
 	done    chan struct{} // closed when the process has been reaped
 	err     error         // exit status, valid after done
@@ -41,7 +43,7 @@ func startProc(name, logPath string, env []string, argv ...string) (*proc, error
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("cluster: start %s: %w", name, err)
 	}
-	p := &proc{name: name, logPath: logPath, cmd: cmd, done: make(chan struct{})}
+	p := &proc{name: name, logPath: logPath, env: env, argv: argv, cmd: cmd, done: make(chan struct{})}
 	go func() { p.err = cmd.Wait(); close(p.done) }()
 	return p, nil
 }

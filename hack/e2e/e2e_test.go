@@ -1,5 +1,3 @@
-//go:build e2e
-
 package e2e
 
 import (
@@ -30,6 +28,7 @@ func TestCluster(t *testing.T) {
 		{"network", network},
 		{"rollout", rollout},
 		{"healing", healing},
+		{"restart", restart},
 		{"nodeloss", nodeLoss},
 	} {
 		t.Run(s.name, func(t *testing.T) { s.run(t, e) })

@@ -1,11 +1,11 @@
-//go:build e2e
-
 package e2e
 
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,13 +57,36 @@ func (e *env) startTraffic(ctx context.Context, node, url string) *traffic {
 	return tr
 }
 
-// finish stops the loop and reports what it saw.
+// waitMore waits until n more requests than now have been answered (or
+// failed), so what follows a change was exercised by traffic.
+func (tr *traffic) waitMore(ctx context.Context, t *testing.T, n int) {
+	t.Helper()
+	count := func() int {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		return tr.ok + len(tr.failed)
+	}
+	want := count() + n
+	waitFor(ctx, t, fmt.Sprintf("%d more requests", n), func() error {
+		if got := count(); got < want {
+			return fmt.Errorf("%d of %d requests done", got, want)
+		}
+		return nil
+	})
+}
+
+// finish stops the loop and reports what it saw; it may be called again.
 func (tr *traffic) finish() (ok int, failed []string, answers map[string]int) {
 	tr.stop()
 	<-tr.done
+	return tr.snapshot()
+}
+
+// snapshot reports what the loop saw so far.
+func (tr *traffic) snapshot() (ok int, failed []string, answers map[string]int) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	return tr.ok, tr.failed, tr.answers
+	return tr.ok, slices.Clone(tr.failed), maps.Clone(tr.answers)
 }
 
 // webDeployment is 3 hello replicas rolling one at a time with no

@@ -6,4 +6,4 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
 cd "$ROOT/hack"
-exec go test -run '^$' -bench Density -benchtime 1x -timeout 30m -v ./bench/density "$@"
+exec go test -tags density -run '^$' -bench Density -benchtime 1x -timeout 30m -v ./bench/density "$@"
