@@ -8,6 +8,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/wharfhq/wharf/apiserver/internal/authz"
@@ -79,18 +80,33 @@ func newServer(r *Running, caches map[string]*watchcache.Cache, opts Options, ad
 var systemNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
 
 // bootstrap creates the system namespaces and the default RBAC roles and
-// bindings that do not exist yet.
+// bindings, and adds rules and subjects missing from stored default roles
+// and bindings (after an upgrade), as upstream reconciles them.
 func bootstrap(ctx context.Context, srv *server.Server) error {
 	if err := createNamespaces(ctx, srv); err != nil {
 		return err
 	}
-	for _, o := range authz.BootstrapClusterRoles() {
-		if err := srv.CreateIfMissing(ctx, o); err != nil {
+	for _, want := range authz.BootstrapClusterRoles() {
+		err := srv.Reconcile(ctx, want, func(cur api.Object) (api.Object, bool) {
+			role, ok := cur.(*rbacv1.ClusterRole)
+			if !ok {
+				return cur, false
+			}
+			return authz.ReconcileClusterRole(role, want)
+		})
+		if err != nil {
 			return fmt.Errorf("app: bootstrap: %w", err)
 		}
 	}
-	for _, o := range authz.BootstrapClusterRoleBindings() {
-		if err := srv.CreateIfMissing(ctx, o); err != nil {
+	for _, want := range authz.BootstrapClusterRoleBindings() {
+		err := srv.Reconcile(ctx, want, func(cur api.Object) (api.Object, bool) {
+			b, ok := cur.(*rbacv1.ClusterRoleBinding)
+			if !ok {
+				return cur, false
+			}
+			return authz.ReconcileClusterRoleBinding(b, want)
+		})
+		if err != nil {
 			return fmt.Errorf("app: bootstrap: %w", err)
 		}
 	}

@@ -1,7 +1,10 @@
 package authz
 
 import (
+	"slices"
+
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -152,4 +155,43 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		b("system:kube-controller-manager", "system:kube-controller-manager", user("system:kube-controller-manager")),
 		b("system:node-proxier", "system:node-proxier", user("system:kube-proxy")),
 	}
+}
+
+// autoUpdate reports whether a stored bootstrap object may be updated:
+// upstream reconciles default roles unless an admin set the
+// rbac.authorization.kubernetes.io/autoupdate annotation to "false".
+func autoUpdate(o metav1.Object) bool {
+	return o.GetAnnotations()["rbac.authorization.kubernetes.io/autoupdate"] != "false"
+}
+
+// ReconcileClusterRole returns cur with the rules of want it lacks added,
+// as upstream's bootstrap reconciliation does on every start (rules an
+// admin added are kept); changed is false when nothing is missing or
+// auto-update is off.
+func ReconcileClusterRole(cur, want *rbacv1.ClusterRole) (out *rbacv1.ClusterRole, changed bool) {
+	if !autoUpdate(cur) {
+		return cur, false
+	}
+	for _, r := range want.Rules {
+		if !slices.ContainsFunc(cur.Rules, func(have rbacv1.PolicyRule) bool { return equality.Semantic.DeepEqual(have, r) }) {
+			cur.Rules = append(cur.Rules, r)
+			changed = true
+		}
+	}
+	return cur, changed
+}
+
+// ReconcileClusterRoleBinding returns cur with the subjects of want it
+// lacks added (its roleRef is immutable and left alone).
+func ReconcileClusterRoleBinding(cur, want *rbacv1.ClusterRoleBinding) (out *rbacv1.ClusterRoleBinding, changed bool) {
+	if !autoUpdate(cur) {
+		return cur, false
+	}
+	for _, s := range want.Subjects {
+		if !slices.Contains(cur.Subjects, s) {
+			cur.Subjects = append(cur.Subjects, s)
+			changed = true
+		}
+	}
+	return cur, changed
 }

@@ -181,6 +181,42 @@ func (s *Server) CreateIfMissing(ctx context.Context, obj api.Object) error {
 	return nil
 }
 
+// Reconcile stores obj if no object of its name exists; otherwise merge
+// gets a private copy of the stored object and returns the object to
+// store and whether it differs, and only a changed object is written
+// (with the usual revision compare and retries). Bootstrap objects such
+// as the default RBAC roles are kept up to date this way.
+func (s *Server) Reconcile(ctx context.Context, obj api.Object, merge func(cur api.Object) (api.Object, bool)) error {
+	info, ok := infoOf(obj)
+	if !ok {
+		return fmt.Errorf("reconcile %T %q: kind not served", obj, obj.GetName())
+	}
+	r := &request{verb: "create", info: info, namespace: obj.GetNamespace()}
+	_, err := s.create(ctx, r, obj)
+	if !apierrors.IsAlreadyExists(err) {
+		if err != nil {
+			return fmt.Errorf("create %s %q: %w", info.Kind, obj.GetName(), err)
+		}
+		return nil
+	}
+	unchanged := false
+	r.verb = "update"
+	_, err = s.guaranteedUpdate(ctx, r, obj.GetName(), updateOpts{}, func(cur api.Object) (api.Object, error) {
+		out, changed := merge(cur)
+		if unchanged = !changed; unchanged {
+			return nil, errNothingToReconcile
+		}
+		return out, nil
+	})
+	if err != nil && !unchanged {
+		return fmt.Errorf("reconcile %s %q: %w", info.Kind, obj.GetName(), err)
+	}
+	return nil
+}
+
+// errNothingToReconcile ends a Reconcile update that has nothing to write.
+var errNothingToReconcile = errors.New("server: nothing to reconcile")
+
 func infoOf(obj api.Object) (*api.Info, bool) {
 	gvk := obj.GetObjectKind().GroupVersionKind()
 	if gvk.Kind != "" {
