@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -48,7 +49,57 @@ func (s *selector) matches(obj api.Object) bool {
 	if s.fields.Empty() {
 		return true
 	}
-	return s.fields.Matches(fields.Set(s.info.ObjectFields(obj)))
+	return s.fields.Matches(&lazyFields{info: s.info, obj: obj})
+}
+
+// lazyFields is obj's selectable field set, built only when a field is
+// asked for that cheapField does not answer: a watch resuming from a
+// resourceVersion tests its selector (a kubelet's spec.nodeName=<node>)
+// against every event it replays, and building every pod's whole set
+// each time dominated the apiserver's CPU with thousands of kubelets.
+type lazyFields struct {
+	info *api.Info
+	obj  api.Object
+	all  fields.Set
+}
+
+func (l *lazyFields) Has(field string) bool {
+	if _, ok := cheapField(l.obj, field); ok {
+		return true
+	}
+	_, ok := l.set()[field]
+	return ok
+}
+
+func (l *lazyFields) Get(field string) string {
+	if v, ok := cheapField(l.obj, field); ok {
+		return v
+	}
+	return l.set()[field]
+}
+
+func (l *lazyFields) set() fields.Set {
+	if l.all == nil {
+		l.all = l.info.ObjectFields(l.obj)
+	}
+	return l.all
+}
+
+// cheapField returns the most selected fields without building the set.
+// It must agree with api.Info.ObjectFields (selector_test checks); fields
+// a resource does not have never reach it (parseSelector rejects them).
+func cheapField(obj api.Object, field string) (string, bool) {
+	switch field {
+	case "metadata.name":
+		return obj.GetName(), true
+	case "metadata.namespace":
+		return obj.GetNamespace(), true
+	case "spec.nodeName":
+		if p, ok := obj.(*corev1.Pod); ok {
+			return p.Spec.NodeName, true
+		}
+	}
+	return "", false
 }
 
 // singleName returns the name the field selector pins with

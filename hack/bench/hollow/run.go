@@ -4,28 +4,34 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/wharfhq/wharf/hack/bench"
 	"github.com/wharfhq/wharf/proto/client"
 )
 
-const leaseDuration = 40 * time.Second
+// grace is the node-monitor grace period: a lease older than this makes
+// the node lifecycle controller mark its node NotReady.
+const grace = 40 * time.Second
+
+// bench is one run: the processes under test and what was measured.
+type bench struct {
+	o                   options
+	api, kubelet, sched *proc
+	url                 string
+	c                   *client.Client
+	v                   *view
+	rows                []row
+	out                 io.Writer
+	cleanup             []func()
+}
 
 func run(ctx context.Context, o options) error {
-	if o.apiserver == "" || o.kubelet == "" || o.nodes < 1 {
-		return errors.New("--apiserver, --kubelet and --nodes >= 1 are required")
+	if err := o.validate(); err != nil {
+		return err
 	}
 	if o.workDir == "" {
 		d, err := os.MkdirTemp("", "wharf-hollow-bench-")
@@ -35,251 +41,275 @@ func run(ctx context.Context, o options) error {
 		defer os.RemoveAll(d)
 		o.workDir = d
 	}
-	api, err := bench.StartAPIServer(ctx, o.apiserver, o.workDir)
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	b := &bench{o: o, out: os.Stdout}
+	defer b.stop()
+	if err := b.start(ctx); err != nil {
+		return err
+	}
+	err := b.measure(ctx)
 	if err != nil {
-		return err
+		b.add("DID NOT FINISH", err.Error())
 	}
-	defer api.Stop()
-	c, err := client.New(&client.Config{Host: api.URL, QPS: -1, Timeout: 2 * time.Minute})
-	if err != nil {
-		return err
+	if werr := writeTable(b.out, b.rows); werr != nil && err == nil {
+		err = werr
 	}
-	kl, err := startKubelet(o, api.URL)
-	if err != nil {
-		return err
-	}
-	defer kl.stop()
-	start := time.Now()
-	if err := waitNodesReady(ctx, c, o.nodes, kl); err != nil {
-		return err
-	}
-	fmt.Printf("%-44s %v\n", fmt.Sprintf("%d hollow nodes registered and Ready in", o.nodes), time.Since(start).Round(time.Second))
-	time.Sleep(15 * time.Second) // let registration settle before measuring
-	rss, _ := rssBytes(kl.cmd.Process.Pid)
-	fmt.Printf("%-44s %.1f MiB (%.2f MiB/node)\n", "kubelet RSS, no pods", mib(rss), mib(rss)/float64(o.nodes))
-	if o.pods > 0 {
-		start = time.Now()
-		if err := createPods(ctx, c, o); err != nil {
-			return err
-		}
-		if err := waitPodsRunning(ctx, c, o.pods, kl); err != nil {
-			return err
-		}
-		fmt.Printf("%-44s %v\n", fmt.Sprintf("%d pods created and Running in", o.pods), time.Since(start).Round(time.Second))
-	}
-	return watchWindow(ctx, c, o, kl)
+	return err
 }
 
-// watchWindow samples lease ages and CPU for o.window.
-func watchWindow(ctx context.Context, c *client.Client, o options, kl *kubeletProc) error {
-	cpu0, _ := cpuSeconds(kl.cmd.Process.Pid)
-	t0 := time.Now()
-	var worst time.Duration
-	stale := 0
-	for time.Since(t0) < o.window {
-		if err := sleep(ctx, 5*time.Second); err != nil {
+// start runs the apiserver, the scheduler (if any), the benchmark's
+// informers and the hollow kubelet process.
+func (b *bench) start(ctx context.Context) error {
+	var err error
+	if b.api, b.url, err = startAPIServer(ctx, b.o.apiserver, b.o.workDir); err != nil {
+		return err
+	}
+	if b.c, err = client.New(&client.Config{Host: b.url, QPS: -1, Timeout: 2 * time.Minute, UserAgent: "hollow-bench"}); err != nil {
+		return err
+	}
+	kc, err := writeKubeconfig(b.o.workDir, b.url)
+	if err != nil {
+		return err
+	}
+	if b.o.scheduler != "" {
+		if b.sched, err = startScheduler(b.o.workDir, b.o.scheduler, kc); err != nil {
 			return err
 		}
-		age, n, err := leaseAges(ctx, c, o.nodes)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "hollow-bench: leases:", err)
-			continue
+	}
+	if b.v, err = startView(ctx, b.c, podNamespace); err != nil {
+		return err
+	}
+	root := filepath.Join(b.o.workDir, "kubelet")
+	if b.o.stateDir != "" {
+		if root, err = os.MkdirTemp(b.o.stateDir, "wharf-hollow-"); err != nil {
+			return err
 		}
-		worst, stale = max(worst, age), max(stale, n)
+		b.cleanup = append(b.cleanup, func() { os.RemoveAll(root) })
 	}
-	cpu1, _ := cpuSeconds(kl.cmd.Process.Pid)
-	rss, _ := rssBytes(kl.cmd.Process.Pid)
-	fresh := "yes"
-	if stale > 0 {
-		fresh = fmt.Sprintf("NO (%d stale)", stale)
+	b.kubelet, err = startKubelet(b.o.workDir, b.o.kubelet, kc, root, b.o.nodes)
+	return err
+}
+
+func (b *bench) stop() {
+	for _, p := range []*proc{b.kubelet, b.sched, b.api} {
+		if p != nil {
+			p.stop()
+		}
 	}
-	fmt.Printf("%-44s %s (oldest renewal seen %v, lease %v)\n", "leases fresh over the window", fresh, worst.Round(time.Second), leaseDuration)
-	fmt.Printf("%-44s %.1f%% of a core\n", "kubelet CPU over the window", 100*(cpu1-cpu0)/time.Since(t0).Seconds())
-	fmt.Printf("%-44s %.1f MiB (%.2f MiB/node)\n", "kubelet RSS at the end", mib(rss), mib(rss)/float64(o.nodes))
+	for _, f := range b.cleanup {
+		f()
+	}
+}
+
+func (b *bench) procs() []*proc {
+	ps := []*proc{b.api, b.kubelet}
+	if b.sched != nil {
+		ps = append(ps, b.sched)
+	}
+	return ps
+}
+
+// measure runs the phases: nodes Ready, pods Running, steady window.
+func (b *bench) measure(ctx context.Context) error {
+	b.add("hollow nodes", fmt.Sprint(b.o.nodes))
+	b.add("pods", fmt.Sprintf("%d (%s)", b.o.pods, b.placement()))
+	t0 := time.Now()
+	if err := b.wait(ctx, "nodes Ready", func() (bool, string) {
+		n := b.v.readyNodes()
+		return n >= b.o.nodes, fmt.Sprintf("%d/%d nodes Ready", n, b.o.nodes)
+	}); err != nil {
+		return err
+	}
+	b.add("time to register all nodes Ready", since(t0))
+	if err := sleep(ctx, b.o.settle); err != nil {
+		return err
+	}
+	if u, err := b.kubelet.usage(); err == nil {
+		b.add("hollow RSS per node, no pods", perNode(u.rss, b.o.nodes))
+	}
+	if b.o.pods > 0 {
+		if err := b.podPhase(ctx); err != nil {
+			return err
+		}
+		if err := sleep(ctx, b.o.settle); err != nil {
+			return err
+		}
+	}
+	return b.window(ctx)
+}
+
+// podPhase creates the pods at --pod-qps and waits until all are Running.
+func (b *bench) podPhase(ctx context.Context) error {
+	t0 := time.Now()
+	u0 := b.usages()
+	created := make(chan error, 1)
+	go func() { created <- createPods(ctx, b.c, b.o) }()
+	var worst time.Duration
+	err := b.wait(ctx, "pods Running", func() (bool, string) {
+		select {
+		case err := <-created:
+			created <- err
+			if err != nil {
+				return true, err.Error()
+			}
+		default:
+		}
+		bound, running := b.v.podPhases()
+		ages, _ := b.v.leaseAges(time.Now(), b.o.nodes)
+		w := percentile(ages, 100)
+		worst = max(worst, w)
+		return running >= b.o.pods, fmt.Sprintf("%d bound, %d/%d Running, oldest lease %v", bound, running, b.o.pods, w.Round(time.Second))
+	})
+	if err == nil {
+		err = <-created
+	}
+	if err != nil {
+		return err
+	}
+	b.add("time until all pods Running (status reported)", since(t0))
+	b.add("pod throughput", fmt.Sprintf("%.0f pods/s", float64(b.o.pods)/time.Since(t0).Seconds()))
+	b.add("oldest lease seen while pods were created", worst.Round(time.Second).String())
+	b.cpuRows("during pods", u0, b.usages())
 	return nil
 }
 
-// leaseAges returns the oldest renewTime age and how many of the nodes'
-// leases are missing or older than the lease duration.
-func leaseAges(ctx context.Context, c *client.Client, nodes int) (time.Duration, int, error) {
-	list, err := client.Leases(c, "kube-node-lease").List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-	if err != nil {
-		return 0, 0, err
-	}
-	var worst time.Duration
-	fresh := 0
-	for _, l := range list.Items {
-		if l.Spec.RenewTime == nil {
-			continue
-		}
-		age := time.Since(l.Spec.RenewTime.Time)
-		worst = max(worst, age)
-		if age <= leaseDuration {
-			fresh++
-		}
-	}
-	return worst, nodes - fresh, nil
-}
-
-func createPods(ctx context.Context, c *client.Client, o options) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, o.clients)
-	for w := range o.clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < o.pods; i = int(next.Add(1)) - 1 {
-				pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p-" + strconv.Itoa(i), Namespace: "default"},
-					Spec: corev1.PodSpec{NodeName: "hollow-" + strconv.Itoa(i%o.nodes), Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}
-				if _, err := client.Pods(c, "default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-func waitNodesReady(ctx context.Context, c *client.Client, want int, kl *kubeletProc) error {
-	return poll(ctx, kl, 15*time.Minute, func() (bool, string, error) {
-		list, err := client.Nodes(c).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-		if err != nil {
-			return false, "", err
-		}
-		ready := 0
-		for _, n := range list.Items {
-			for _, cond := range n.Status.Conditions {
-				if cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue {
-					ready++
-				}
-			}
-		}
-		return ready >= want, fmt.Sprintf("%d/%d nodes Ready", ready, want), nil
-	})
-}
-
-func waitPodsRunning(ctx context.Context, c *client.Client, want int, kl *kubeletProc) error {
-	return poll(ctx, kl, 30*time.Minute, func() (bool, string, error) {
-		list, err := client.Pods(c, "default").List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-		if err != nil {
-			return false, "", err
-		}
-		n := 0
-		for _, p := range list.Items {
-			if p.Status.Phase == corev1.PodRunning {
-				n++
-			}
-		}
-		return n >= want, fmt.Sprintf("%d/%d pods Running", n, want), nil
-	})
-}
-
-// poll calls f every 5s until it reports done, the kubelet exits or the
-// timeout passes.
-func poll(ctx context.Context, kl *kubeletProc, timeout time.Duration, f func() (bool, string, error)) error {
-	deadline := time.Now().Add(timeout)
-	last := ""
-	for time.Now().Before(deadline) {
-		ok, msg, err := f()
-		if ok && err == nil {
-			return nil
-		}
-		last = msg
-		if err != nil { // an overloaded apiserver times out: try again
-			last = err.Error()
-		}
-		select {
-		case err := <-kl.done:
-			return fmt.Errorf("kubelet exited: %v (log %s)", err, kl.log)
-		default:
-		}
+// window samples lease ages every 5s for --window and reports CPU and
+// memory over it; with --profile it saves the apiserver's CPU profile.
+func (b *bench) window(ctx context.Context) error {
+	profDone := b.profile(ctx)
+	u0 := b.usages()
+	var ls leaseStats
+	for end := time.Now().Add(b.o.window); time.Now().Before(end); {
 		if err := sleep(ctx, 5*time.Second); err != nil {
 			return err
 		}
+		if err := b.exited(); err != nil {
+			return err
+		}
+		ages, missing := b.v.leaseAges(time.Now(), b.o.nodes)
+		ls.add(ages, missing, grace)
 	}
-	return fmt.Errorf("timed out: %s", last)
+	u1 := b.usages()
+	verdict := "yes"
+	if ls.staleMax > 0 {
+		verdict = fmt.Sprintf("NO: up to %d stale", ls.staleMax)
+	}
+	b.add(fmt.Sprintf("leases fresh (< %v) over %v, %d samples", grace, b.o.window, ls.samples), verdict)
+	b.add("lease age max / p99", fmt.Sprintf("%v / %v", percentile(ls.ages, 100).Round(100*time.Millisecond), percentile(ls.ages, 99).Round(100*time.Millisecond)))
+	b.cpuRows("steady", u0, u1)
+	b.add("apiserver RSS (peak)", fmt.Sprintf("%.0f MiB (%.0f MiB)", mib(u1[0].rss), mib(u1[0].peak)))
+	b.add("hollow process RSS", fmt.Sprintf("%.0f MiB", mib(u1[1].rss)))
+	b.add("hollow RSS per node, with pods", perNode(u1[1].rss, b.o.nodes))
+	if err := <-profDone; err != nil {
+		fmt.Fprintln(os.Stderr, "hollow-bench: profile:", err)
+	}
+	return nil
 }
 
-type kubeletProc struct {
-	cmd  *exec.Cmd
-	done chan error
-	log  string
+// usages reads every process's usage (zero values for failures), in the
+// order of procs.
+func (b *bench) usages() []usage {
+	ps := b.procs()
+	us := make([]usage, len(ps))
+	for i, p := range ps {
+		us[i], _ = p.usage()
+	}
+	return us
 }
 
-func startKubelet(o options, url string) (*kubeletProc, error) {
-	kc := filepath.Join(o.workDir, "kubeconfig")
-	cfg := "apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: " + url +
-		"\ncontexts:\n- name: b\n  context:\n    cluster: b\n    user: b\ncurrent-context: b\nusers:\n- name: b\n  user: {}\n"
-	if err := os.WriteFile(kc, []byte(cfg), 0o600); err != nil {
-		return nil, err
+func (b *bench) cpuRows(phase string, u0, u1 []usage) {
+	for i, p := range b.procs() {
+		name := map[string]string{"kubelet": "hollow process"}[p.name]
+		if name == "" {
+			name = p.name
+		}
+		b.add(fmt.Sprintf("%s CPU, %s", name, phase), fmt.Sprintf("%.0f%% of a core", cpuPercent(u0[i], u1[i])))
 	}
-	logPath := filepath.Join(o.workDir, "kubelet.log")
-	logf, err := os.Create(logPath)
+}
+
+// profile saves a CPU profile of the apiserver over the window into
+// --profile, if set.
+func (b *bench) profile(ctx context.Context) <-chan error {
+	done := make(chan error, 1)
+	if b.o.profileDir == "" {
+		done <- nil
+		return done
+	}
+	go func() {
+		secs := int(b.o.window / time.Second)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.url, secs), nil)
+		if err != nil {
+			done <- err
+			return
+		}
+		done <- savePprof(req, filepath.Join(b.o.profileDir, "apiserver-steady.pprof"))
+	}()
+	return done
+}
+
+func savePprof(req *http.Request, path string) error {
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer logf.Close()
-	cmd := exec.Command(o.kubelet, "--kubeconfig", kc, "--hollow-nodes", strconv.Itoa(o.nodes), "--node-name", "hollow",
-		"--root-dir", filepath.Join(o.workDir, "kubelet"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", o.kubelet, err)
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", req.URL, resp.Status)
 	}
-	k := &kubeletProc{cmd: cmd, done: make(chan error, 1), log: logPath}
-	go func() { k.done <- cmd.Wait() }()
-	return k, nil
-}
-
-func (k *kubeletProc) stop() {
-	_ = k.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-k.done:
-	case <-time.After(20 * time.Second):
-		_ = k.cmd.Process.Kill()
-		<-k.done
-	}
-}
-
-func rssBytes(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	f, err := os.Create(path)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb * 1024, err
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// wait polls done every 5s, printing its progress to stderr, until it
+// reports true, a process exits or ctx ends.
+func (b *bench) wait(ctx context.Context, what string, done func() (bool, string)) error {
+	t0 := time.Now()
+	last := ""
+	for {
+		ok, msg := done()
+		if ok {
+			return nil
+		}
+		if msg != last {
+			fmt.Fprintf(os.Stderr, "%6s %s\n", since(t0), msg)
+			last = msg
+		}
+		if err := b.exited(); err != nil {
+			return err
+		}
+		if err := sleep(ctx, 5*time.Second); err != nil {
+			return fmt.Errorf("waiting for %s: %w (last: %s)", what, err, last)
 		}
 	}
-	return 0, errors.New("no VmRSS")
 }
 
-// cpuSeconds returns user+system CPU time of pid.
-func cpuSeconds(pid int) (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
+func (b *bench) exited() error {
+	var errs []error
+	for _, p := range b.procs() {
+		errs = append(errs, p.exited())
 	}
-	f := strings.Fields(string(b)[strings.LastIndexByte(string(b), ')')+1:])
-	if len(f) < 13 {
-		return 0, errors.New("short /proc stat")
-	}
-	u, _ := strconv.ParseFloat(f[11], 64)
-	s, _ := strconv.ParseFloat(f[12], 64)
-	return (u + s) / 100, nil // USER_HZ
+	return errors.Join(errs...)
 }
 
-func mib(b int64) float64 { return float64(b) / (1 << 20) }
+func (b *bench) add(name, value string) { b.rows = append(b.rows, row{name, value}) }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
+func (b *bench) placement() string {
+	if b.sched != nil {
+		return "placed by wharf-scheduler"
 	}
+	return "bound round-robin by spec.nodeName"
+}
+
+func since(t time.Time) string { return time.Since(t).Round(time.Second).String() }
+
+func perNode(rss int64, nodes int) string {
+	return fmt.Sprintf("%.2f MiB (%.0f MiB in all)", mib(rss)/float64(nodes), mib(rss))
 }

@@ -70,29 +70,31 @@ type Options struct {
 	// PodResyncPeriod is how often each pod is re-synced without events
 	// (default 2s; hollow nodes use more).
 	PodResyncPeriod time.Duration
+	// PodManifestPath is a directory of static pod manifests
+	// (--pod-manifest-path, "" = none), rescanned every FileCheckFrequency
+	// (default 20s) and on file notifications.
+	PodManifestPath    string
+	FileCheckFrequency time.Duration
+	// PodLogsDir holds <ns>_<pod>_<uid>/<container>/<n>.log (default
+	// <root-dir>/pod-logs; the command's default is /var/log/pods).
+	PodLogsDir string
+	// ContainerLogMaxSize (bytes, default 10Mi) and ContainerLogMaxFiles
+	// (default 5, at least 2) rotate container logs.
+	ContainerLogMaxSize  int64
+	ContainerLogMaxFiles int
 	// Services, if set, replaces the kubelet's own Service informer
 	// (hollow nodes in one process pass an empty one).
 	Services pods.ServiceLister
 	Log      *slog.Logger
 }
 
-// Run runs the kubelet until ctx ends.
+// Run runs the kubelet until ctx ends. Static pods start first, before
+// the node is registered, so they run while the apiserver is down; API
+// pods start once the pod network and the Service cache are ready.
 func Run(ctx context.Context, o Options) error {
-	if o.Log == nil {
-		o.Log = slog.Default()
-	}
-	if o.RootDir == "" {
-		return fmt.Errorf("%w: --root-dir is required", ErrUsage)
-	}
-	if err := os.MkdirAll(o.RootDir, 0o755); err != nil {
-		return fmt.Errorf("kubelet: root dir: %w", err)
-	}
-	if o.NodeName == "" {
-		h, err := os.Hostname()
-		if err != nil {
-			return fmt.Errorf("kubelet: node name: %w", err)
-		}
-		o.NodeName = strings.ToLower(h)
+	o, err := o.withDefaults()
+	if err != nil {
+		return err
 	}
 	c, err := o.client()
 	if err != nil {
@@ -111,33 +113,82 @@ func Run(ctx context.Context, o Options) error {
 	if closer, ok := rt.(interface{ Close() error }); ok {
 		defer closer.Close()
 	}
+	netw, svcs, ready := &deferredNetwork{}, &deferredServices{}, make(chan struct{})
+	ctl := pods.New(o.podConfig(c, machine, rt, cg, netw, svcs, ready))
+	ctx, cancel := context.WithCancel(ctx)
+	waitCtl := background(ctx, func(ctx context.Context) { _ = ctl.Run(ctx) })
+	waitStatic := o.watchStatic(ctx, ctl)
+	defer func() { cancel(); waitStatic(); waitCtl() }()
 	var ctlRef atomic.Pointer[pods.Controller]
+	ctlRef.Store(ctl)
 	evictor := o.evictionManager(thresholds, &ctlRef)
 	agent := node.NewAgent(node.Config{Client: c, Name: o.NodeName, Machine: machine, PodCIDR: o.PodCIDR, Health: pressure(evictor), Log: o.Log})
-	if err := agent.Register(ctx); err != nil {
+	if err := o.register(ctx, agent); err != nil {
 		return stopped(ctx, err)
 	}
 	cidr, err := agent.WaitForPodCIDR(ctx)
 	if err != nil {
 		return stopped(ctx, err)
 	}
-	netw, closeNet, err := o.network(cidr)
+	n, closeNet, err := o.network(cidr)
 	if err != nil {
 		return err
 	}
 	defer closeNet()
-	agentDone := make(chan struct{})
-	go func() { defer close(agentDone); agent.Run(ctx) }()
-	defer func() { <-agentDone }()
-	resolv, _ := os.ReadFile("/etc/resolv.conf")
-	svcs, err := o.services(ctx, c)
+	netw.set(n)
+	defer background(ctx, agent.Run)()
+	s, err := o.services(ctx, c)
+	if err != nil || s == nil {
+		return err
+	}
+	svcs.set(s)
+	close(ready)
+	srvDone, err := o.serve(ctx, c, machine, ctl)
 	if err != nil {
 		return err
 	}
+	defer func() { <-srvDone }()
+	defer background(ctx, evictor.Run)()
+	o.Log.InfoContext(ctx, "kubelet running", "node", o.NodeName, "podCIDR", cidr, "runtime", o.Runtime)
+	<-ctx.Done()
+	return nil
+}
+
+// withDefaults checks o and fills in the log, the node name and the
+// pod log directory.
+func (o Options) withDefaults() (Options, error) {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.RootDir == "" {
+		return o, fmt.Errorf("%w: --root-dir is required", ErrUsage)
+	}
+	if err := os.MkdirAll(o.RootDir, 0o755); err != nil {
+		return o, fmt.Errorf("kubelet: root dir: %w", err)
+	}
+	if o.NodeName == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return o, fmt.Errorf("kubelet: node name: %w", err)
+		}
+		o.NodeName = strings.ToLower(h)
+	}
+	if o.PodLogsDir == "" {
+		o.PodLogsDir = filepath.Join(o.RootDir, "pod-logs")
+	}
+	if o.ContainerLogMaxFiles != 0 && o.ContainerLogMaxFiles < 2 {
+		return o, fmt.Errorf("%w: --container-log-max-files must be at least 2", ErrUsage)
+	}
+	return o, nil
+}
+
+// podConfig configures the pod controller.
+func (o Options) podConfig(c *client.Client, m node.Machine, rt runtime.Runtime, cg *cgroups.Manager, netw pods.Network, svcs pods.ServiceLister, ready <-chan struct{}) pods.Config {
+	resolv, _ := os.ReadFile("/etc/resolv.conf")
 	pc := pods.Config{
-		Client: c, NodeName: o.NodeName, RootDir: o.RootDir, Runtime: rt, Network: netw,
-		HostIP: internalIP(machine), HostResolvConf: string(resolv), Log: o.Log, Services: svcs,
-		ResyncPeriod: o.PodResyncPeriod,
+		Client: c, NodeName: o.NodeName, RootDir: o.RootDir, LogDir: o.PodLogsDir, Runtime: rt, Network: netw,
+		HostIP: internalIP(m), HostResolvConf: string(resolv), Log: o.Log, Services: svcs,
+		ResyncPeriod: o.PodResyncPeriod, StaticPods: o.PodManifestPath != "", Ready: ready,
 	}
 	if cg != nil {
 		pc.Cgroups = cg
@@ -146,16 +197,7 @@ func Run(ctx context.Context, o Options) error {
 		pc.Volumes = volumes.New(volumes.Config{RootDir: o.RootDir, Objects: volumes.ClientObjects{C: c}, Log: o.Log})
 		pc.Probes = podProber{probes.NewManager(rt.Exec, o.Log)}
 	}
-	ctl := pods.New(pc)
-	ctlRef.Store(ctl)
-	srvDone, err := o.serve(ctx, c, machine, ctl)
-	if err != nil {
-		return err
-	}
-	defer func() { <-srvDone }()
-	defer background(ctx, evictor.Run)()
-	o.Log.InfoContext(ctx, "kubelet running", "node", o.NodeName, "podCIDR", cidr, "runtime", o.Runtime)
-	return ctl.Run(ctx)
+	return pc
 }
 
 func (o Options) client() (*client.Client, error) {
@@ -183,7 +225,8 @@ func (o Options) runtime(ctx context.Context, cg *cgroups.Manager) (runtime.Runt
 	case "fake":
 		return runtime.NewFake(), nil
 	case "", "containerd":
-		rt, err := containerd.New(ctx, containerd.Options{Address: o.ContainerdAddress, InsecureRegistries: o.InsecureRegistries, Cgroups: cg, Log: o.Log})
+		rt, err := containerd.New(ctx, containerd.Options{Address: o.ContainerdAddress, InsecureRegistries: o.InsecureRegistries, Cgroups: cg, Log: o.Log,
+			Logs: containerd.LogOptions{MaxSize: o.ContainerLogMaxSize, MaxFiles: o.ContainerLogMaxFiles}})
 		if err != nil {
 			return nil, err
 		}
@@ -192,6 +235,10 @@ func (o Options) runtime(ctx context.Context, cg *cgroups.Manager) (runtime.Runt
 				rt.Close()
 				return nil, err
 			}
+		}
+		if err := rt.ReattachLogs(ctx); err != nil {
+			rt.Close()
+			return nil, err
 		}
 		return rt, nil
 	}

@@ -83,7 +83,7 @@ func checkPair(t *testing.T, cl *cluster, pair *corev1.Pod) {
 		return p.Status.Phase == corev1.PodRunning && len(p.Status.ContainerStatuses) == 2 &&
 			p.Status.ContainerStatuses[0].Ready && p.Status.ContainerStatuses[1].Ready
 	})
-	logPath := filepath.Join(cl.opts.RootDir, "pods", string(pair.UID), "client", "0.log")
+	logPath := filepath.Join(cl.opts.RootDir, "pod-logs", "default_pair_"+string(pair.UID), "client", "0.log")
 	waitFile(t, logPath, "Hello OpenShift!")
 	waitFile(t, logPath, "POD=pair APP=pair")
 }

@@ -27,7 +27,7 @@ import (
 // newTLSCluster is newCluster against an HTTPS apiserver with the
 // ServiceAccount admission (token volumes) and the pods/log proxy; the node
 // reports 127.0.0.1 so the apiserver reaches the kubelet's server.
-func newTLSCluster(t *testing.T) (*cluster, *apiservertest.Server) {
+func newTLSCluster(t *testing.T, mods ...func(*Options)) (*cluster, *apiservertest.Server) {
 	cgroupRoot := containerdtest.CgroupParent(t)
 	d := containerdtest.Start(t)
 	imgs := containerdtest.Images(t)
@@ -37,6 +37,9 @@ func newTLSCluster(t *testing.T) (*cluster, *apiservertest.Server) {
 		ImageImportDir: imgs, PodCIDR: testCIDR, NodeIP: "127.0.0.1", HostNetNS: d.NetNS,
 		Runtime: "containerd", CgroupRoot: cgroupRoot, KubeletAddress: "127.0.0.1", KubeletPort: freePort(t),
 		Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
+	}
+	for _, f := range mods {
+		f(&opts)
 	}
 	c, err := opts.client()
 	if err != nil {

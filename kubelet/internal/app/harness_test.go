@@ -39,7 +39,8 @@ type cluster struct {
 	done   chan error
 }
 
-func newCluster(t *testing.T) *cluster {
+// newCluster starts it all; opts, if given, adjust the kubelet's options.
+func newCluster(t *testing.T, opts ...func(*Options)) *cluster {
 	cgroupRoot := containerdtest.CgroupParent(t) // removed after the daemon
 	d := containerdtest.Start(t)
 	imgs := containerdtest.Images(t)
@@ -54,6 +55,9 @@ func newCluster(t *testing.T) *cluster {
 		Runtime: "containerd", Client: c, CgroupRoot: cgroupRoot, KubeletPort: -1,
 		Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}}
+	for _, f := range opts {
+		f(&cl.opts)
+	}
 	cl.start()
 	t.Cleanup(cl.stop)
 	return cl

@@ -3,6 +3,11 @@ package hollow
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,5 +82,75 @@ func TestThousandHollowNodes(t *testing.T) {
 func TestRunRejectsBadCount(t *testing.T) {
 	if err := Run(context.Background(), Config{Count: 0}); err == nil {
 		t.Error("count 0 accepted")
+	}
+}
+
+func TestStartOffsetSpreadsEvenly(t *testing.T) {
+	if got := startOffset(2500, 5000, 0); got != 10*time.Second {
+		t.Errorf("default offset of node 2500 of 5000 = %v, want 10s", got)
+	}
+	if got := startOffset(3, 4, 4*time.Second); got != 3*time.Second {
+		t.Errorf("offset = %v, want 3s", got)
+	}
+	if got := startOffset(3, 4, -1); got != 0 {
+		t.Errorf("negative spread: offset %v, want 0", got)
+	}
+	if got := startOffset(0, 1, 0); got != 0 {
+		t.Errorf("single node offset %v", got)
+	}
+}
+
+// TestFailedNodeRestarts: a hollow node whose registration fails (the
+// apiserver answers 500 to its first node creates) restarts and
+// registers instead of stopping the run.
+func TestFailedNodeRestarts(t *testing.T) {
+	s := apiservertest.Start(t)
+	target, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var refused atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/nodes" && refused.Add(1) <= 2 {
+			http.Error(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","code":500,"reason":"InternalError"}`, http.StatusInternalServerError)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, err := client.New(&client.Config{Host: srv.URL, QPS: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Config{Client: c, Count: 1, Prefix: "r-", RootDir: t.TempDir(), Log: slog.New(slog.DiscardHandler)})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		n, err := client.Nodes(c).Get(ctx, "r-0", metav1.GetOptions{})
+		if err == nil && len(n.Status.Conditions) > 0 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("Run ended after a failed registration: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node not registered after %d refused creates: %v", refused.Load(), err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if refused.Load() < 3 {
+		t.Fatalf("only %d node creates seen, want the 2 refused and a retry", refused.Load())
 	}
 }

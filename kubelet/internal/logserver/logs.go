@@ -1,14 +1,12 @@
 package logserver
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,7 +15,8 @@ type logOptions struct {
 	follow, previous, timestamps bool
 	tail                         int // -1 = all
 	since                        time.Time
-	limit                        int64 // 0 = none
+	limit                        int64  // 0 = none
+	stream                       string // "stdout", "stderr" or "" (both)
 }
 
 func parseOptions(r *http.Request) (logOptions, error) {
@@ -56,6 +55,13 @@ func parseOptions(r *http.Request) (logOptions, error) {
 		}
 		o.since = t
 	}
+	switch v := strings.ToLower(q.Get("stream")); v {
+	case "", "all":
+	case "stdout", "stderr":
+		o.stream = v
+	default:
+		return o, fmt.Errorf("invalid stream %q (want All, Stdout or Stderr)", q.Get("stream"))
+	}
 	if v := q.Get("limitBytes"); v != "" {
 		n, perr := strconv.ParseInt(v, 10, 64)
 		if perr != nil || n < 1 {
@@ -90,15 +96,14 @@ func (s *Server) serveLogs(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
-	f, err := os.Open(files[idx])
+	chain, err := logChain(files[idx])
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusNotFound)
+		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	defer f.Close()
 	w.Header().Set("Content-Type", "text/plain")
 	out := &limitWriter{w: w, left: o.limit}
-	if err := writeLog(r.Context(), f, out, o, s.superseded(ns, pod, ctr, files[idx], o)); err != nil {
+	if err := writeLog(r.Context(), chain, out, o, s.superseded(ns, pod, ctr, files[idx], o)); err != nil {
 		s.cfg.Log.Debug("log stream ended", "pod", ns+"/"+pod, "container", ctr, "err", err)
 	}
 }
@@ -115,84 +120,15 @@ func (s *Server) superseded(ns, pod, ctr, path string, o logOptions) func() bool
 	}
 }
 
-// writeLog copies f's selected lines to w, then follows it if asked.
-func writeLog(ctx context.Context, f *os.File, w *limitWriter, o logOptions, done func() bool) error {
-	br := bufio.NewReaderSize(f, 64<<10)
-	var lines [][]byte
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 && err == nil {
-			if out, ok := render(line, o); ok {
-				lines = append(lines, out)
-				if o.tail >= 0 && len(lines) > o.tail {
-					lines = lines[1:]
-				}
-			}
-		}
-		if err != nil {
-			if err != io.EOF {
-				return err
-			}
-			if _, serr := f.Seek(-int64(len(line)), io.SeekCurrent); serr != nil {
-				return serr
-			}
-			break
-		}
-	}
-	for _, l := range lines {
-		if err := w.Write(l); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	if !o.follow {
-		return nil
-	}
-	return follow(ctx, f, w, o, done)
-}
-
-// follow streams lines appended to f until ctx ends or done says so.
-func follow(ctx context.Context, f *os.File, w *limitWriter, o logOptions, done func() bool) error {
-	br := bufio.NewReaderSize(f, 64<<10)
-	var partial []byte
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		line, err := br.ReadBytes('\n')
-		partial = append(partial, line...)
-		if err == nil {
-			if out, ok := render(partial, o); ok {
-				if werr := w.Write(out); werr != nil {
-					return werr
-				}
-				w.Flush()
-			}
-			partial = partial[:0]
-			continue
-		}
-		if err != io.EOF {
-			return err
-		}
-		if done() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-	}
-}
-
 // render turns one log line into output: CRI lines lose their prefix
 // (kept as an RFC 3339 timestamp with ?timestamps), partial lines lose
 // their newline; ok is false for lines before sinceSeconds.
 func render(line []byte, o logOptions) ([]byte, bool) {
-	ts, tag, msg, ok := parseCRI(line)
+	ts, stream, tag, msg, ok := parseCRI(line)
 	if !ok {
 		return line, true
 	}
-	if !o.since.IsZero() && ts.Before(o.since) {
+	if (!o.since.IsZero() && ts.Before(o.since)) || (o.stream != "" && stream != o.stream) {
 		return nil, false
 	}
 	if tag == "P" {
@@ -205,16 +141,16 @@ func render(line []byte, o logOptions) ([]byte, bool) {
 }
 
 // parseCRI splits "<time> <stream> <tag> <msg>".
-func parseCRI(line []byte) (time.Time, string, []byte, bool) {
+func parseCRI(line []byte) (ts time.Time, stream, tag string, msg []byte, ok bool) {
 	parts := bytes.SplitN(line, []byte(" "), 4)
 	if len(parts) != 4 {
-		return time.Time{}, "", nil, false
+		return time.Time{}, "", "", nil, false
 	}
 	ts, err := time.Parse(time.RFC3339Nano, string(parts[0]))
 	if err != nil || (string(parts[1]) != "stdout" && string(parts[1]) != "stderr") {
-		return time.Time{}, "", nil, false
+		return time.Time{}, "", "", nil, false
 	}
-	return ts, string(parts[2]), parts[3], true
+	return ts, string(parts[1]), string(parts[2]), parts[3], true
 }
 
 // limitWriter stops after limitBytes and flushes as it goes.

@@ -97,6 +97,9 @@ func TestServer(t *testing.T) {
 		{authed, "/containerLogs/ns/p/c?previous=true", 200, "previous\n"},
 		{authed, "/containerLogs/ns/p/c?limitBytes=3", 200, "old"},
 		{authed, "/containerLogs/ns/p/c?tailLines=x", 400, "invalid tailLines \"x\"\n"},
+		{authed, "/containerLogs/ns/p/c?stream=Stderr", 200, "one\nraw two\n"},
+		{authed, "/containerLogs/ns/p/c?stream=Stdout&tailLines=2", 200, "part-raw two\n"},
+		{authed, "/containerLogs/ns/p/c?stream=both", 400, ""},
 		{authed, "/containerLogs/ns/nope/c", 404, ""},
 	}
 	for _, tc := range cases {

@@ -27,7 +27,9 @@ type Config struct {
 	// Health reports the kubelet's state for the Ready condition; nil
 	// means always ready.
 	Health func() Health
-	// LeaseDuration (default 40s), RenewInterval (10s), StatusPeriod (1m).
+	// LeaseDuration (default 40s), RenewInterval (10s), StatusPeriod
+	// (5m, upstream's nodeStatusReportFrequency: the lease is the
+	// heartbeat, an unchanged status is only re-reported this often).
 	LeaseDuration, RenewInterval, StatusPeriod time.Duration
 	Log                                        *slog.Logger
 }
@@ -35,6 +37,10 @@ type Config struct {
 // Agent registers the node and keeps its lease and status fresh.
 type Agent struct {
 	cfg Config
+	// lease is the Lease as last written, so a renewal is one Update and
+	// no Get; nil until then or after a failed write. Only renewLease
+	// (the Run goroutine) touches it.
+	lease *coordinationv1.Lease
 }
 
 // NewAgent fills in defaults.
@@ -46,7 +52,7 @@ func NewAgent(cfg Config) *Agent {
 		cfg.RenewInterval = 10 * time.Second
 	}
 	if cfg.StatusPeriod == 0 {
-		cfg.StatusPeriod = time.Minute
+		cfg.StatusPeriod = 5 * time.Minute
 	}
 	if cfg.Health == nil {
 		cfg.Health = func() Health { return Health{} }
@@ -149,16 +155,23 @@ func (a *Agent) Run(ctx context.Context) {
 func (a *Agent) syncStatus(ctx context.Context, force bool) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		if err = a.trySyncStatus(ctx, force); !apierrors.IsConflict(err) {
+		if err = a.trySyncStatus(ctx, force, attempt == 0); !apierrors.IsConflict(err) {
 			return err
 		}
 	}
 	return err
 }
 
-func (a *Agent) trySyncStatus(ctx context.Context, force bool) error {
+// trySyncStatus reads the Node (from the apiserver's watch cache when
+// cached, as upstream's first try does: a stale copy only costs a
+// conflict and a retry from etcd) and writes its status if needed.
+func (a *Agent) trySyncStatus(ctx context.Context, force, cached bool) error {
 	nodes := client.Nodes(a.cfg.Client)
-	n, err := nodes.Get(ctx, a.cfg.Name, metav1.GetOptions{})
+	var opts metav1.GetOptions
+	if cached {
+		opts.ResourceVersion = "0"
+	}
+	n, err := nodes.Get(ctx, a.cfg.Name, opts)
 	if err != nil {
 		return fmt.Errorf("node: get %s: %w", a.cfg.Name, err)
 	}
@@ -171,34 +184,6 @@ func (a *Agent) trySyncStatus(ctx context.Context, force bool) error {
 	n.Status = next
 	if _, err := nodes.UpdateStatus(ctx, n, metav1.UpdateOptions{}); err != nil {
 		return fmt.Errorf("node: update status: %w", err)
-	}
-	return nil
-}
-
-func (a *Agent) renewLease(ctx context.Context) error {
-	leases := client.Leases(a.cfg.Client, LeaseNamespace)
-	now := metav1.NewMicroTime(time.Now())
-	l, err := leases.Get(ctx, a.cfg.Name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		secs := int32(a.cfg.LeaseDuration / time.Second)
-		l = &coordinationv1.Lease{
-			ObjectMeta: metav1.ObjectMeta{Name: a.cfg.Name, Namespace: LeaseNamespace},
-			Spec:       coordinationv1.LeaseSpec{HolderIdentity: &a.cfg.Name, LeaseDurationSeconds: &secs, RenewTime: &now},
-		}
-		if n, err := client.Nodes(a.cfg.Client).Get(ctx, a.cfg.Name, metav1.GetOptions{}); err == nil {
-			l.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Node", Name: n.Name, UID: n.UID}}
-		}
-		if _, err := leases.Create(ctx, l, metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("node: create lease: %w", err)
-		}
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("node: get lease: %w", err)
-	}
-	l = l.DeepCopy()
-	l.Spec.RenewTime, l.Spec.HolderIdentity = &now, &a.cfg.Name
-	if _, err := leases.Update(ctx, l, metav1.UpdateOptions{}); err != nil {
-		return fmt.Errorf("node: renew lease: %w", err)
 	}
 	return nil
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/wharfhq/wharf/kubelet/internal/runtime"
@@ -31,8 +31,11 @@ type Network interface {
 type Config struct {
 	Client   *client.Client
 	NodeName string
-	// RootDir holds pods/<uid>/ (hosts files, logs).
+	// RootDir holds pods/<uid>/ (hosts, resolv.conf).
 	RootDir string
+	// LogDir holds the container logs, <ns>_<pod>_<uid>/<container>/<n>.log
+	// as upstream's /var/log/pods (default <RootDir>/pod-logs).
+	LogDir  string
 	Runtime runtime.Runtime
 	Network Network
 	// Cgroups (optional) applies resource limits.
@@ -52,7 +55,13 @@ type Config struct {
 	// containers; HousekeepingPeriod (default 30s) how often orphans are
 	// collected.
 	ResyncPeriod, HousekeepingPeriod time.Duration
-	Log                              *slog.Logger
+	// StaticPods says a static pod source will call SetStaticPods;
+	// housekeeping and orphaned-mirror deletion wait for its first call.
+	StaticPods bool
+	// Ready, if set, delays watching the API's pods until it is closed
+	// (the network and Services are set up); static pods run before.
+	Ready <-chan struct{}
+	Log   *slog.Logger
 }
 
 // Controller runs the pods bound to one node.
@@ -66,6 +75,10 @@ type Controller struct {
 	runCtx  context.Context // set by Run before any poke
 	workers map[string]*worker
 	wg      sync.WaitGroup
+	// static holds the static pods by key; staticReady is set once they
+	// are known.
+	static      map[string]*corev1.Pod
+	staticReady bool
 }
 
 // New returns a Controller; call Run.
@@ -79,12 +92,16 @@ func New(cfg Config) *Controller {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if cfg.LogDir == "" {
+		cfg.LogDir = filepath.Join(cfg.RootDir, "pod-logs")
+	}
 	sel := fields.OneTermEqualSelector("spec.nodeName", cfg.NodeName).String()
 	inf := informer.New(informer.FromResource(client.Pods(cfg.Client, "")), informer.Options[*corev1.Pod]{
 		Logger:      cfg.Log,
 		ListOptions: func(o *metav1.ListOptions) { o.FieldSelector = sel },
 	})
-	c := &Controller{cfg: cfg, informer: inf, lister: inf.Lister(), objects: clientObjects{cfg.Client}, workers: map[string]*worker{}}
+	c := &Controller{cfg: cfg, informer: inf, lister: inf.Lister(), objects: clientObjects{cfg.Client}, workers: map[string]*worker{},
+		static: map[string]*corev1.Pod{}, staticReady: !cfg.StaticPods}
 	inf.AddHandler(informer.Handler[*corev1.Pod]{
 		OnAdd:    func(p *corev1.Pod, _ bool) { c.poke(informer.KeyOf(p)) },
 		OnUpdate: func(_, p *corev1.Pod) { c.poke(informer.KeyOf(p)) },
@@ -93,13 +110,25 @@ func New(cfg Config) *Controller {
 	return c
 }
 
-// Run starts the informer and workers, cleans up orphans once the cache
-// is synced and then periodically, and returns when ctx ends and every
-// worker has stopped.
+// Run starts the static pods' workers, then (once Ready) the informer and
+// the API pods' workers, cleans up orphans once the cache is synced and
+// then periodically, and returns when ctx ends and every worker has
+// stopped.
 func (c *Controller) Run(ctx context.Context) error {
 	c.mu.Lock()
 	c.runCtx = ctx
 	c.mu.Unlock()
+	for _, k := range c.staticKeys() {
+		c.poke(k)
+	}
+	if c.cfg.Ready != nil {
+		select {
+		case <-c.cfg.Ready:
+		case <-ctx.Done():
+			c.wg.Wait()
+			return nil
+		}
+	}
 	go c.informer.Run(ctx)
 	if !informer.WaitForCacheSync(ctx, c.informer.HasSynced) {
 		c.wg.Wait()
@@ -125,6 +154,9 @@ func (c *Controller) Run(ctx context.Context) error {
 // longer bound here. The runtime is listed before the cache is read, so a
 // pod added meanwhile cannot lose containers it did not have yet.
 func (c *Controller) housekeeping(ctx context.Context) error {
+	if !c.staticKnown() {
+		return nil
+	}
 	ctrs, err := c.cfg.Runtime.ListContainers(ctx, nil)
 	if err != nil {
 		return err
@@ -134,7 +166,7 @@ func (c *Controller) housekeeping(ctx context.Context) error {
 		return err
 	}
 	live := map[string]bool{}
-	for _, p := range c.lister.List(labels.Everything()) {
+	for _, p := range c.allPods() {
 		live[string(p.UID)] = true
 	}
 	orphans := map[string]bool{}

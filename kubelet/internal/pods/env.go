@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/wharfhq/wharf/kubelet/internal/fieldpath"
 )
 
 // Objects reads the ConfigMaps and Secrets that env vars refer to.
@@ -109,10 +109,10 @@ func envValue(ctx context.Context, in envInput, c *corev1.Container, e corev1.En
 	case src == nil:
 		return e.Value, true, nil
 	case src.FieldRef != nil:
-		v, err := podField(in, src.FieldRef.FieldPath)
+		v, err := fieldpath.Field(in.pod, src.FieldRef.FieldPath, fieldpath.IPs{PodIP: in.podIP, HostIP: in.hostIP})
 		return v, err == nil, err
 	case src.ResourceFieldRef != nil:
-		v, err := resourceField(c, src.ResourceFieldRef)
+		v, err := fieldpath.Resource(c, src.ResourceFieldRef)
 		return v, err == nil, err
 	case src.ConfigMapKeyRef != nil:
 		ref := src.ConfigMapKeyRef
@@ -146,56 +146,6 @@ func envValue(ctx context.Context, in envInput, c *corev1.Container, e corev1.En
 
 func optionalMissing(err error, optional *bool) bool {
 	return err != nil && apierrors.IsNotFound(err) && optional != nil && *optional
-}
-
-// podField implements the downward API's fieldRef paths.
-func podField(in envInput, path string) (string, error) {
-	p := in.pod
-	if k, ok := strings.CutPrefix(path, "metadata.labels['"); ok {
-		return p.Labels[strings.TrimSuffix(k, "']")], nil
-	}
-	if k, ok := strings.CutPrefix(path, "metadata.annotations['"); ok {
-		return p.Annotations[strings.TrimSuffix(k, "']")], nil
-	}
-	switch path {
-	case "metadata.name":
-		return p.Name, nil
-	case "metadata.namespace":
-		return p.Namespace, nil
-	case "metadata.uid":
-		return string(p.UID), nil
-	case "spec.nodeName":
-		return p.Spec.NodeName, nil
-	case "spec.serviceAccountName":
-		return p.Spec.ServiceAccountName, nil
-	case "status.podIP", "status.podIPs":
-		return in.podIP, nil
-	case "status.hostIP", "status.hostIPs":
-		return in.hostIP, nil
-	}
-	return "", fmt.Errorf("unsupported fieldRef %q", path)
-}
-
-// resourceField implements resourceFieldRef for cpu and memory
-// limits/requests (ceil(value/divisor), as upstream).
-func resourceField(c *corev1.Container, ref *corev1.ResourceFieldSelector) (string, error) {
-	kind, name, ok := strings.Cut(ref.Resource, ".")
-	if !ok {
-		return "", fmt.Errorf("unsupported resourceFieldRef %q", ref.Resource)
-	}
-	list := c.Resources.Limits
-	if kind == "requests" {
-		list = c.Resources.Requests
-	}
-	q, ok := list[corev1.ResourceName(name)]
-	if !ok {
-		return "0", nil
-	}
-	div := ref.Divisor
-	if div.IsZero() {
-		div = resource.MustParse("1")
-	}
-	return fmt.Sprint(int64(math.Ceil(float64(q.MilliValue()) / float64(div.MilliValue())))), nil
 }
 
 // expand replaces $(VAR) with earlier values; $$ escapes; unknown

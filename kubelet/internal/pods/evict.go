@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/wharfhq/wharf/kubelet/internal/runtime"
+	"github.com/wharfhq/wharf/kubelet/internal/staticpods"
 	"github.com/wharfhq/wharf/proto/client"
 )
 
@@ -18,11 +19,12 @@ import (
 const EvictedReason = "Evicted"
 
 // ActivePods returns the pods bound to this node that are neither finished
-// nor being deleted.
+// nor being deleted. Static and mirror pods are left out: they are
+// critical and never evicted, as upstream.
 func (c *Controller) ActivePods() []*corev1.Pod {
 	var out []*corev1.Pod
 	for _, p := range c.lister.List(labels.Everything()) {
-		if p.DeletionTimestamp == nil && !isTerminal(p.Status.Phase) {
+		if p.DeletionTimestamp == nil && !isTerminal(p.Status.Phase) && !staticpods.IsMirror(p) {
 			out = append(out, p)
 		}
 	}

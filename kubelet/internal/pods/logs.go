@@ -9,23 +9,24 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/labels"
 )
 
 // Pods returns every pod bound to this node that the kubelet knows.
-func (c *Controller) Pods() []*corev1.Pod { return c.lister.List(labels.Everything()) }
+// Static pods are included, mirror pods are not.
+func (c *Controller) Pods() []*corev1.Pod { return c.allPods() }
 
 // LogFiles returns the log files of a pod container's attempts, newest
-// first, from <root>/pods/<uid>/<container>/<attempt>.log.
+// first, from <log dir>/<ns>_<pod>_<uid>/<container>/<attempt>.log
+// (rotated files, <attempt>.log.<time>, are not listed).
 func (c *Controller) LogFiles(ns, name, container string) ([]string, error) {
-	pod, ok := c.lister.Get(ns, name)
+	pod, _, ok := c.podFor(ns, name)
 	if !ok {
 		return nil, fmt.Errorf("pod %s/%s not found on this node", ns, name)
 	}
 	if findContainer(pod, container) == nil {
 		return nil, fmt.Errorf("container %q not found in pod %s/%s", container, ns, name)
 	}
-	dir := filepath.Join(c.podDir(pod.UID), container)
+	dir := filepath.Join(c.podLogDir(pod), container)
 	entries, err := os.ReadDir(dir)
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("logs of %s/%s/%s: %w", ns, name, container, err)

@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/wharfhq/wharf/kubelet/internal/runtime"
+	"github.com/wharfhq/wharf/kubelet/internal/staticpods"
 	"github.com/wharfhq/wharf/proto/client"
 )
 
@@ -47,15 +48,8 @@ func (c *Controller) syncPod(ctx context.Context, w *worker, pod *corev1.Pod) (t
 		}
 	}
 	st := podStatus(pod, statusInput{obs: obs, waiting: p.Waiting, podIP: w.podIP, hostIP: c.cfg.HostIP, now: time.Now(), probes: probes})
-	if statusChanged(pod.Status, st) {
-		cp := pod.DeepCopy()
-		cp.Status = st
-		if _, err := client.Pods(c.cfg.Client, pod.Namespace).UpdateStatus(ctx, cp, metav1.UpdateOptions{}); err != nil {
-			if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
-				return 200 * time.Millisecond, nil
-			}
-			return 0, fmt.Errorf("update status: %w", err)
-		}
+	if retry, err := c.reportStatus(ctx, w, pod, st); err != nil || retry {
+		return 200 * time.Millisecond, err
 	}
 	next := c.cfg.ResyncPeriod
 	if p.Requeue > 0 && p.Requeue < next {
@@ -64,7 +58,50 @@ func (c *Controller) syncPod(ctx context.Context, w *worker, pod *corev1.Pod) (t
 	return next, nil
 }
 
-// podDir is where a pod's files and logs live.
+// reportStatus writes an API pod's status, or keeps a static pod's and
+// brings its mirror pod up to date; retry asks for an early resync.
+func (c *Controller) reportStatus(ctx context.Context, w *worker, pod *corev1.Pod, st corev1.PodStatus) (retry bool, err error) {
+	if staticpods.IsStatic(pod) {
+		w.status = st
+		cp := pod.DeepCopy()
+		cp.Status = st
+		if err := c.syncMirror(ctx, cp); err != nil && ctx.Err() == nil {
+			c.cfg.Log.DebugContext(ctx, "mirror pod not synced", "pod", w.key, "err", err)
+		}
+		return false, nil
+	}
+	if !statusChanged(pod.Status, st) {
+		return false, nil
+	}
+	cp := pod.DeepCopy()
+	cp.Status = st
+	if _, err := client.Pods(c.cfg.Client, pod.Namespace).UpdateStatus(ctx, cp, metav1.UpdateOptions{}); err != nil {
+		if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
+			return true, nil
+		}
+		return false, fmt.Errorf("update status: %w", err)
+	}
+	return false, nil
+}
+
+// terminationGrace is the pod's grace period (default 30s).
+func terminationGrace(pod *corev1.Pod) time.Duration {
+	grace := 30 * time.Second
+	if g := pod.DeletionGracePeriodSeconds; g != nil {
+		grace = time.Duration(*g) * time.Second
+	} else if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		grace = time.Duration(*g) * time.Second
+	}
+	return grace
+}
+
+// podLogDir is where a pod's container logs live, as upstream's
+// /var/log/pods/<ns>_<pod>_<uid>.
+func (c *Controller) podLogDir(pod *corev1.Pod) string {
+	return filepath.Join(c.cfg.LogDir, pod.Namespace+"_"+pod.Name+"_"+string(pod.UID))
+}
+
+// podDir is where a pod's files live.
 func (c *Controller) podDir(uid types.UID) string {
 	return filepath.Join(c.cfg.RootDir, "pods", string(uid))
 }
@@ -175,7 +212,7 @@ func (c *Controller) containerSpec(w *worker, pod *corev1.Pod, ctr *corev1.Conta
 		Name: ctr.Name, Attempt: a.Attempt, Init: a.Init, Image: ctr.Image,
 		Command: ctr.Command, Args: ctr.Args, Env: env, WorkingDir: ctr.WorkingDir,
 		Hostname: hostname(pod), Mounts: w.mounts, NetNSPath: w.netns,
-		LogPath: filepath.Join(c.podDir(pod.UID), ctr.Name, strconv.Itoa(a.Attempt)+".log"),
+		LogPath: filepath.Join(c.podLogDir(pod), ctr.Name, strconv.Itoa(a.Attempt)+".log"),
 	}
 	c.withResources(w, pod, ctr, &spec)
 	if sc := ctr.SecurityContext; sc != nil {
@@ -205,12 +242,7 @@ func (c *Controller) containerSpec(w *worker, pod *corev1.Pod, ctr *corev1.Conta
 // terminate stops every container of a pod being deleted within its grace
 // period, releases its network, and deletes the pod object for good.
 func (c *Controller) terminate(ctx context.Context, pod *corev1.Pod) error {
-	grace := 30 * time.Second
-	if g := pod.DeletionGracePeriodSeconds; g != nil {
-		grace = time.Duration(*g) * time.Second
-	} else if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
-		grace = time.Duration(*g) * time.Second
-	}
+	grace := terminationGrace(pod)
 	start := time.Now()
 	c.event(ctx, pod, "", corev1.EventTypeNormal, "Killing", "Stopping pod %s (grace period %s)", pod.Name, grace)
 	if err := c.preStop(ctx, pod, grace); err != nil {
@@ -272,6 +304,12 @@ func (c *Controller) cleanup(ctx context.Context, uid types.UID, grace time.Dura
 	}
 	if err := os.RemoveAll(c.podDir(uid)); err != nil {
 		return fmt.Errorf("remove pod dir: %w", err)
+	}
+	logDirs, _ := filepath.Glob(filepath.Join(c.cfg.LogDir, "*_"+string(uid)))
+	for _, d := range logDirs {
+		if err := os.RemoveAll(d); err != nil {
+			return fmt.Errorf("remove pod logs: %w", err)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/wharfhq/wharf/kubelet/internal/runtime"
@@ -24,11 +25,16 @@ type worker struct {
 	// volumesAt is when they were last refreshed.
 	volumes   map[string]string
 	volumesAt time.Time
+	// status is a static pod's last computed status (API pods keep it in
+	// the API); grace its termination grace period.
+	status corev1.PodStatus
+	grace  time.Duration
 }
 
 func (w *worker) reset() {
 	w.uid, w.podIP, w.netns, w.mounts, w.pulls, w.cgroup = "", "", "", nil, map[string]PullState{}, ""
 	w.volumes, w.volumesAt = nil, time.Time{}
+	w.status, w.grace = corev1.PodStatus{}, 0
 }
 
 // poke wakes key's worker, starting one if needed.
@@ -79,20 +85,29 @@ func (c *Controller) runWorker(ctx context.Context, w *worker) {
 func (c *Controller) sync(ctx context.Context, w *worker) (time.Duration, bool) {
 	log := c.cfg.Log.With("pod", w.key)
 	ns, name := informer.SplitKey(w.key)
-	pod, ok := c.lister.Get(ns, name)
+	pod, static, ok := c.podFor(ns, name)
 	if !ok || (w.uid != "" && pod.UID != w.uid) {
 		if w.uid != "" {
-			if err := c.cleanup(ctx, w.uid, 2*time.Second); err != nil {
+			if err := c.cleanup(ctx, w.uid, max(w.grace, 2*time.Second)); err != nil {
 				log.WarnContext(ctx, "cleanup", "err", err)
 				return time.Second, false
 			}
+			log.InfoContext(ctx, "pod removed", "uid", w.uid)
 			w.reset()
 		}
 		if !ok {
+			if !c.deleteOrphanedMirror(ctx, ns, name) {
+				return time.Second, false
+			}
 			return 0, true
 		}
 	}
 	w.uid = pod.UID
+	if static {
+		pod = pod.DeepCopy()
+		pod.Status = w.status
+		w.grace = terminationGrace(pod)
+	}
 	if pod.DeletionTimestamp != nil {
 		if err := c.terminate(ctx, pod); err != nil {
 			log.WarnContext(ctx, "terminate", "err", err)

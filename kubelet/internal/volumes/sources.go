@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/wharfhq/wharf/kubelet/internal/fieldpath"
 )
 
 // keyFiles projects data through items (all keys when items is empty).
@@ -77,9 +78,9 @@ func downwardFiles(pod *corev1.Pod, items []corev1.DownwardAPIVolumeFile, def os
 		var err error
 		switch {
 		case it.FieldRef != nil:
-			v, err = fieldValue(pod, it.FieldRef.FieldPath)
+			v, err = fieldpath.Field(pod, it.FieldRef.FieldPath, fieldpath.IPs{})
 		case it.ResourceFieldRef != nil:
-			v, err = resourceValue(pod, it.ResourceFieldRef)
+			v, err = fieldpath.ContainerResource(pod, it.ResourceFieldRef)
 		default:
 			err = fmt.Errorf("item %q has no source", it.Path)
 		}
@@ -93,69 +94,6 @@ func downwardFiles(pod *corev1.Pod, items []corev1.DownwardAPIVolumeFile, def os
 		out[it.Path] = File{Data: []byte(v), Mode: m}
 	}
 	return out, nil
-}
-
-// fieldValue implements the downward API's volume fieldRef paths.
-func fieldValue(pod *corev1.Pod, path string) (string, error) {
-	if k, ok := strings.CutPrefix(path, "metadata.labels['"); ok {
-		return pod.Labels[strings.TrimSuffix(k, "']")], nil
-	}
-	if k, ok := strings.CutPrefix(path, "metadata.annotations['"); ok {
-		return pod.Annotations[strings.TrimSuffix(k, "']")], nil
-	}
-	switch path {
-	case "metadata.name":
-		return pod.Name, nil
-	case "metadata.namespace":
-		return pod.Namespace, nil
-	case "metadata.uid":
-		return string(pod.UID), nil
-	case "metadata.labels":
-		return formatMap(pod.Labels), nil
-	case "metadata.annotations":
-		return formatMap(pod.Annotations), nil
-	case "spec.nodeName":
-		return pod.Spec.NodeName, nil
-	case "spec.serviceAccountName":
-		return pod.Spec.ServiceAccountName, nil
-	}
-	return "", fmt.Errorf("unsupported fieldRef %q", path)
-}
-
-// formatMap is upstream's fieldpath.FormatMap: sorted key="value" lines.
-func formatMap(m map[string]string) string {
-	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		fmt.Fprintf(&b, "%v=%q\n", k, m[k])
-	}
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// resourceValue implements resourceFieldRef for a named container.
-func resourceValue(pod *corev1.Pod, ref *corev1.ResourceFieldSelector) (string, error) {
-	for _, c := range append(slices.Clone(pod.Spec.InitContainers), pod.Spec.Containers...) {
-		if c.Name != ref.ContainerName {
-			continue
-		}
-		kind, name, ok := strings.Cut(ref.Resource, ".")
-		if !ok {
-			return "", fmt.Errorf("unsupported resourceFieldRef %q", ref.Resource)
-		}
-		list := c.Resources.Limits
-		if kind == "requests" {
-			list = c.Resources.Requests
-		}
-		q, ok := list[corev1.ResourceName(name)]
-		if !ok {
-			return "0", nil
-		}
-		div := ref.Divisor
-		if div.IsZero() {
-			return q.String(), nil
-		}
-		return fmt.Sprint((q.MilliValue() + div.MilliValue() - 1) / div.MilliValue()), nil
-	}
-	return "", fmt.Errorf("resourceFieldRef: no container %q", ref.ContainerName)
 }
 
 // claimPath resolves a PersistentVolumeClaim to its bound PV's path.

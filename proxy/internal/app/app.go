@@ -75,7 +75,13 @@ func Run(ctx context.Context, opts Options) error {
 
 func runAll(ctx context.Context, opts Options, p *proxier, r *runner, node *informer.Informer[*corev1.Node]) error {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	var waits []func()
+	defer func() {
+		cancel()
+		for _, wait := range waits { // the ports are free when Run returns
+			wait()
+		}
+	}()
 	health, metrics := p.mux(2*opts.SyncPeriod+opts.MinSyncPeriod, opts.Profiling)
 	for _, l := range []struct {
 		addr string
@@ -84,9 +90,11 @@ func runAll(ctx context.Context, opts Options, p *proxier, r *runner, node *info
 		if l.addr == "" {
 			continue
 		}
-		if err := serve(ctx, opts.Logger, l.addr, l.h); err != nil {
+		wait, err := serve(ctx, opts.Logger, l.addr, l.h)
+		if err != nil {
 			return err
 		}
+		waits = append(waits, wait)
 	}
 	go p.services.Run(ctx)
 	go p.slices.Run(ctx)

@@ -34,13 +34,15 @@ func (p *proxier) healthz(maxAge time.Duration) http.Handler {
 	})
 }
 
-// serve runs h on addr until ctx ends.
-func serve(ctx context.Context, log *slog.Logger, addr string, h http.Handler) error {
+// serve runs h on addr until ctx ends. The returned wait blocks until the
+// server has shut down and released addr, so a restarted proxy can bind it.
+func serve(ctx context.Context, log *slog.Logger, addr string, h http.Handler) (wait func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -49,11 +51,12 @@ func serve(ctx context.Context, log *slog.Logger, addr string, h http.Handler) e
 	}()
 	log.InfoContext(ctx, "serving", "addr", ln.Addr().String())
 	go func() {
+		defer close(done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.ErrorContext(ctx, "http server", "addr", addr, "err", err)
 		}
 	}()
-	return nil
+	return func() { <-done }, nil
 }
 
 // mux returns the healthz and metrics handlers; profiling adds

@@ -43,6 +43,11 @@ type Containerd struct {
 	resolver remotes.Resolver
 	insecure map[string]bool
 	cgroups  *cgroups.Manager // nil: OOM kills are not detected
+	logOpts  LogOptions
+	// logging holds the IO of every container whose output is being
+	// copied (nil while its task is being made); closed is set by Close.
+	logging map[string]cio.IO
+	closed  bool
 }
 
 // Options configure New.
@@ -55,7 +60,9 @@ type Options struct {
 	// Cgroups reads containers' OOM kill counters; nil uses the host's
 	// (/sys/fs/cgroup), if readable.
 	Cgroups *cgroups.Manager
-	Log     *slog.Logger
+	// Logs rotates container logs (zero: 10 MiB, 5 files).
+	Logs LogOptions
+	Log  *slog.Logger
 }
 
 // New connects to containerd.
@@ -75,13 +82,29 @@ func New(ctx context.Context, o Options) (*Containerd, error) {
 	if cg == nil {
 		cg, _ = cgroups.NewManager(cgroups.Config{})
 	}
-	rt := &Containerd{client: c, log: o.Log, imported: map[string]bool{}, unpacked: map[string]bool{}, insecure: insecure, cgroups: cg}
+	if o.Logs.MaxSize == 0 {
+		o.Logs.MaxSize = 10 << 20
+	}
+	rt := &Containerd{client: c, log: o.Log, imported: map[string]bool{}, unpacked: map[string]bool{}, insecure: insecure, cgroups: cg,
+		logOpts: o.Logs, logging: map[string]cio.IO{}}
 	rt.resolver = rt.newResolver(nil)
 	return rt, nil
 }
 
-// Close releases the connection.
-func (c *Containerd) Close() error { return c.client.Close() }
+// Close stops copying container output (the containers keep running;
+// their FIFOs stay for the next kubelet's ReattachLogs) and releases the
+// connection.
+func (c *Containerd) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	for _, tio := range c.logging {
+		if tio != nil {
+			tio.Cancel()
+		}
+	}
+	c.mu.Unlock()
+	return c.client.Close()
+}
 
 // NormalizeImage turns "openshift/hello-openshift" into
 // "docker.io/openshift/hello-openshift:latest".
@@ -357,14 +380,18 @@ func (c *Containerd) StartContainer(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("runtime: %s labels: %w", id, err)
 	}
-	creator := cio.NullIO
+	creator, started := cio.Creator(cio.NullIO), func(cio.IO) {}
 	if p := labels[runtime.LabelLogPath]; p != "" {
-		creator = cio.LogFile(p)
+		if creator, started, err = c.logIO(id, p); err != nil {
+			return fmt.Errorf("runtime: log of %s: %w", id, err)
+		}
 	}
 	task, err := ctr.NewTask(ctx, creator)
 	if err != nil {
+		started(nil)
 		return fmt.Errorf("runtime: create task %s: %w", id, err)
 	}
+	started(task.IO())
 	if err := task.Start(ctx); err != nil {
 		_, _ = task.Delete(ctx, ctrd.WithProcessKill)
 		return fmt.Errorf("runtime: start %s: %w", id, err)
