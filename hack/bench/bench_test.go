@@ -58,19 +58,6 @@ func TestLatenciesPairWithAcks(t *testing.T) {
 	}
 }
 
-func TestReadMemoryOfSelf(t *testing.T) {
-	m, err := readMemory(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.RSS <= 0 || m.Peak < m.RSS {
-		t.Fatalf("memory %+v", m)
-	}
-	if _, err := readMemory(-1); err == nil {
-		t.Fatal("readMemory(-1) did not fail")
-	}
-}
-
 func TestWriteTable(t *testing.T) {
 	var buf bytes.Buffer
 	rows := []Row{row("b", "creates", "3100", ">= 3,000", check(true)), row("d", "list", "200 ms", "<= 150 ms", check(false)), row("a", "etcd", "5000", "", nil)}

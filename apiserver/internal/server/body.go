@@ -2,68 +2,31 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	sigsjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
 
+	"github.com/wharfhq/wharf/apiserver/internal/wire"
 	"github.com/wharfhq/wharf/proto/api"
 )
 
 // readBody reads the request body, refusing more than MaxRequestBodyBytes
 // with 413.
 func (s *Server) readBody(w http.ResponseWriter, hr *http.Request) ([]byte, error) {
-	max := s.cfg.MaxRequestBodyBytes
-	if hr.ContentLength > max {
-		return nil, apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", max))
-	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, hr.Body, max))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", max))
-	}
-	if err != nil {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("unable to read request body: %v", err))
-	}
-	return b, nil
+	return wire.ReadBody(w, hr, s.cfg.MaxRequestBodyBytes)
 }
 
 // mediaType returns the request's Content-Type without parameters.
-func mediaType(hr *http.Request) string {
-	ct := hr.Header.Get("Content-Type")
-	if ct == "" {
-		return "application/json"
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return ct
-	}
-	return mt
-}
+func mediaType(hr *http.Request) string { return wire.MediaType(hr) }
 
 // toJSON converts a JSON, YAML or protobuf body to JSON; other media
 // types are 415.
 func (s *Server) toJSON(mt string, body []byte) ([]byte, error) {
-	switch mt {
-	case "application/json", "*/*":
-		return body, nil
-	case protobufMediaType:
-		return s.protobuf.toJSON(body)
-	case "application/yaml", "application/x-yaml", "text/yaml":
-		j, err := yaml.YAMLToJSON(body)
-		if err != nil {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("error converting YAML to JSON: %v", err))
-		}
-		return j, nil
-	}
-	return nil, newUnsupportedMediaType(mt, []string{"application/json", "application/yaml", protobufMediaType})
+	return wire.ToJSON(mt, body, s.protobuf.toJSON)
 }
 
 // fieldValidation returns the request's fieldValidation directive.
@@ -132,21 +95,7 @@ func (s *Server) decodeObject(w http.ResponseWriter, hr *http.Request, r *reques
 
 // checkKind accepts an object whose apiVersion/kind are the resource's (or
 // unset, then filled in).
-func checkKind(info *api.Info, obj api.Object) error {
-	gvk := obj.GetObjectKind().GroupVersionKind()
-	av := gvk.GroupVersion().String()
-	if gvk.Kind == "" && gvk.Version == "" {
-		obj.GetObjectKind().SetGroupVersionKind(info.GVK())
-		return nil
-	}
-	if av != info.APIVersion() {
-		return apierrors.NewBadRequest(fmt.Sprintf("the API version in the data (%s) does not match the expected API version (%s)", av, info.APIVersion()))
-	}
-	if gvk.Kind != info.Kind {
-		return apierrors.NewBadRequest(fmt.Sprintf("the kind in the data (%s) does not match the expected kind (%s)", gvk.Kind, info.Kind))
-	}
-	return nil
-}
+func checkKind(info *api.Info, obj api.Object) error { return wire.CheckKind(info.GVK(), obj) }
 
 // checkNamespace makes obj's namespace the request's: an empty one is
 // filled in, a different one is 400.

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 
 	authnv1 "k8s.io/api/authentication/v1"
@@ -17,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
-	"sigs.k8s.io/yaml"
 )
 
 // ProtobufMediaType is what client-go sends for built-in types.
@@ -55,77 +52,29 @@ func NewCodec(maxBody int64) (*Codec, error) {
 // into and checks its apiVersion/kind against gvk (unset ones are filled
 // in). Failures are API status errors (400, 413, 415).
 func (c *Codec) Decode(w http.ResponseWriter, r *http.Request, gvk schema.GroupVersionKind, into runtime.Object) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, c.maxBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", c.maxBody))
-	}
+	body, err := ReadBody(w, r, c.maxBody)
 	if err != nil {
-		return apierrors.NewBadRequest(fmt.Sprintf("unable to read request body: %v", err))
+		return err
 	}
-	data, err := c.toJSON(mediaType(r), body)
+	data, err := ToJSON(MediaType(r), body, c.protobufToJSON)
 	if err != nil {
 		return err
 	}
 	if err := json.Unmarshal(data, into); err != nil {
 		return apierrors.NewBadRequest(fmt.Sprintf("error decoding request body: %v", err))
 	}
-	return checkKind(gvk, into)
+	return CheckKind(gvk, into)
 }
 
-func (c *Codec) toJSON(mt string, body []byte) ([]byte, error) {
-	switch mt {
-	case "application/json", "*/*":
-		return body, nil
-	case "application/yaml", "application/x-yaml", "text/yaml":
-		j, err := yaml.YAMLToJSON(body)
-		if err != nil {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("error converting YAML to JSON: %v", err))
-		}
-		return j, nil
-	case ProtobufMediaType:
-		obj, gvk, err := c.pb.Decode(body, nil, nil)
-		if err != nil {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("error decoding protobuf request body: %v", err))
-		}
-		obj.GetObjectKind().SetGroupVersionKind(*gvk)
-		return json.Marshal(obj)
-	}
-	return nil, &apierrors.StatusError{ErrStatus: metav1.Status{
-		Status: metav1.StatusFailure, Code: http.StatusUnsupportedMediaType, Reason: metav1.StatusReasonUnsupportedMediaType,
-		Message: "the body of the request was in an unknown format - accepted media types include: " +
-			"application/json, application/yaml, " + ProtobufMediaType,
-		Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: metav1.CauseTypeFieldValueNotSupported, Message: mt}}},
-	}}
-}
-
-func mediaType(r *http.Request) string {
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		return "application/json"
-	}
-	mt, _, err := mime.ParseMediaType(ct)
+// protobufToJSON decodes a protobuf body of a type c's scheme knows and
+// re-encodes it as JSON with its apiVersion and kind.
+func (c *Codec) protobufToJSON(body []byte) ([]byte, error) {
+	obj, gvk, err := c.pb.Decode(body, nil, nil)
 	if err != nil {
-		return ct
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("error decoding protobuf request body: %v", err))
 	}
-	return mt
-}
-
-// checkKind accepts an object whose apiVersion/kind are gvk's or unset
-// (then filled in).
-func checkKind(want schema.GroupVersionKind, obj runtime.Object) error {
-	got := obj.GetObjectKind().GroupVersionKind()
-	if got.Kind == "" && got.Version == "" {
-		obj.GetObjectKind().SetGroupVersionKind(want)
-		return nil
-	}
-	if av, wantAV := got.GroupVersion().String(), want.GroupVersion().String(); av != wantAV {
-		return apierrors.NewBadRequest(fmt.Sprintf("the API version in the data (%s) does not match the expected API version (%s)", av, wantAV))
-	}
-	if got.Kind != want.Kind {
-		return apierrors.NewBadRequest(fmt.Sprintf("the kind in the data (%s) does not match the expected kind (%s)", got.Kind, want.Kind))
-	}
-	return nil
+	obj.GetObjectKind().SetGroupVersionKind(*gvk)
+	return json.Marshal(obj)
 }
 
 // WriteObject writes obj as JSON with code.

@@ -33,21 +33,7 @@ func TestLeaseStatsCountsStaleAndMissing(t *testing.T) {
 	}
 }
 
-func TestParseProc(t *testing.T) {
-	cpu, err := parseCPU("42 (a) b) S 1 2 3 4 5 6 7 8 9 10 250 150 0 0")
-	if err != nil || cpu != 4 {
-		t.Fatalf("cpu = %v, %v; want 4s", cpu, err)
-	}
-	if _, err := parseCPU("42 (x) S 1"); err == nil {
-		t.Error("short stat accepted")
-	}
-	rss, peak, err := parseMemory("Name: x\nVmHWM:\t 2048 kB\nVmRSS:\t 1024 kB\n")
-	if err != nil || rss != 1<<20 || peak != 2<<20 {
-		t.Fatalf("rss %d peak %d err %v", rss, peak, err)
-	}
-	if _, _, err := parseMemory("VmRSS: 1 kB\n"); err == nil {
-		t.Error("status without VmHWM accepted")
-	}
+func TestReadUsage(t *testing.T) {
 	u, err := readUsage(os.Getpid())
 	if err != nil || u.rss <= 0 || u.peak < u.rss {
 		t.Fatalf("own usage %+v, %v", u, err)

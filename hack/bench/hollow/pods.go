@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/wharfhq/wharf/hack/bench/proc"
 	"github.com/wharfhq/wharf/proto/client"
 )
 
@@ -67,7 +68,7 @@ func pace(ctx context.Context, next chan<- int, n int, qps float64) {
 	t0 := time.Now()
 	for i := range n {
 		if d := time.Until(t0.Add(time.Duration(i) * interval)); d > 0 {
-			if sleep(ctx, d) != nil {
+			if proc.Sleep(ctx, d) != nil {
 				return
 			}
 		}
@@ -91,7 +92,7 @@ func createPod(ctx context.Context, c *client.Client, pod *corev1.Pod) error {
 		if ctx.Err() != nil || apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) {
 			break
 		}
-		if sleep(ctx, time.Duration(attempt+1)*time.Second) != nil {
+		if proc.Sleep(ctx, time.Duration(attempt+1)*time.Second) != nil {
 			break
 		}
 	}

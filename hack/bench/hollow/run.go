@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/wharfhq/wharf/hack/bench/proc"
 	"github.com/wharfhq/wharf/proto/client"
 )
 
@@ -20,7 +21,7 @@ const grace = 40 * time.Second
 // bench is one run: the processes under test and what was measured.
 type bench struct {
 	o                   options
-	api, kubelet, sched *proc
+	api, kubelet, sched *proc.Process
 	url                 string
 	c                   *client.Client
 	v                   *view
@@ -92,9 +93,9 @@ func (b *bench) start(ctx context.Context) error {
 }
 
 func (b *bench) stop() {
-	for _, p := range []*proc{b.kubelet, b.sched, b.api} {
+	for _, p := range []*proc.Process{b.kubelet, b.sched, b.api} {
 		if p != nil {
-			p.stop()
+			p.Stop(stopGrace)
 		}
 	}
 	for _, f := range b.cleanup {
@@ -102,8 +103,8 @@ func (b *bench) stop() {
 	}
 }
 
-func (b *bench) procs() []*proc {
-	ps := []*proc{b.api, b.kubelet}
+func (b *bench) procs() []*proc.Process {
+	ps := []*proc.Process{b.api, b.kubelet}
 	if b.sched != nil {
 		ps = append(ps, b.sched)
 	}
@@ -122,17 +123,17 @@ func (b *bench) measure(ctx context.Context) error {
 		return err
 	}
 	b.add("time to register all nodes Ready", since(t0))
-	if err := sleep(ctx, b.o.settle); err != nil {
+	if err := proc.Sleep(ctx, b.o.settle); err != nil {
 		return err
 	}
-	if u, err := b.kubelet.usage(); err == nil {
+	if u, err := readUsage(b.kubelet.Pid()); err == nil {
 		b.add("hollow RSS per node, no pods", perNode(u.rss, b.o.nodes))
 	}
 	if b.o.pods > 0 {
 		if err := b.podPhase(ctx); err != nil {
 			return err
 		}
-		if err := sleep(ctx, b.o.settle); err != nil {
+		if err := proc.Sleep(ctx, b.o.settle); err != nil {
 			return err
 		}
 	}
@@ -181,7 +182,7 @@ func (b *bench) window(ctx context.Context) error {
 	u0 := b.usages()
 	var ls leaseStats
 	for end := time.Now().Add(b.o.window); time.Now().Before(end); {
-		if err := sleep(ctx, 5*time.Second); err != nil {
+		if err := proc.Sleep(ctx, 5*time.Second); err != nil {
 			return err
 		}
 		if err := b.exited(); err != nil {
@@ -213,16 +214,16 @@ func (b *bench) usages() []usage {
 	ps := b.procs()
 	us := make([]usage, len(ps))
 	for i, p := range ps {
-		us[i], _ = p.usage()
+		us[i], _ = readUsage(p.Pid())
 	}
 	return us
 }
 
 func (b *bench) cpuRows(phase string, u0, u1 []usage) {
 	for i, p := range b.procs() {
-		name := map[string]string{"kubelet": "hollow process"}[p.name]
+		name := map[string]string{"kubelet": "hollow process"}[p.Name]
 		if name == "" {
-			name = p.name
+			name = p.Name
 		}
 		b.add(fmt.Sprintf("%s CPU, %s", name, phase), fmt.Sprintf("%.0f%% of a core", cpuPercent(u0[i], u1[i])))
 	}
@@ -285,7 +286,7 @@ func (b *bench) wait(ctx context.Context, what string, done func() (bool, string
 		if err := b.exited(); err != nil {
 			return err
 		}
-		if err := sleep(ctx, 5*time.Second); err != nil {
+		if err := proc.Sleep(ctx, 5*time.Second); err != nil {
 			return fmt.Errorf("waiting for %s: %w (last: %s)", what, err, last)
 		}
 	}
@@ -294,7 +295,7 @@ func (b *bench) wait(ctx context.Context, what string, done func() (bool, string
 func (b *bench) exited() error {
 	var errs []error
 	for _, p := range b.procs() {
-		errs = append(errs, p.exited())
+		errs = append(errs, p.Exited())
 	}
 	return errors.Join(errs...)
 }

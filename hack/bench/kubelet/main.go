@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wharfhq/wharf/hack/bench"
+	"github.com/wharfhq/wharf/hack/bench/proc"
 	"github.com/wharfhq/wharf/hack/images"
 	"github.com/wharfhq/wharf/proto/client"
 )
@@ -43,7 +44,7 @@ func main() {
 type env struct {
 	dir, netns, cgroupRoot string
 	api                    *bench.APIServer
-	containerd, kubelet    *proc
+	containerd, kubelet    *proc.Process
 	c                      *client.Client
 }
 
@@ -120,7 +121,7 @@ func (e *env) startKubelet(ctx context.Context, o options, imgDir string) error 
 		return err
 	}
 	return waitFor(ctx, "node "+nodeName+" Ready", time.Minute, func() (bool, error) {
-		if e.kubelet.exited() {
+		if e.kubelet.Exited() != nil {
 			return false, fmt.Errorf("kubelet exited (log: %s)", filepath.Join(e.dir, "kubelet.log"))
 		}
 		return nodeReady(ctx, e.c)
@@ -133,13 +134,13 @@ func (e *env) startKubelet(ctx context.Context, o options, imgDir string) error 
 func (e *env) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if e.c != nil && e.kubelet != nil && !e.kubelet.exited() {
+	if e.c != nil && e.kubelet != nil && e.kubelet.Exited() == nil {
 		if err := deleteAllPods(ctx, e.c, filepath.Join(e.dir, "kubelet", "pods")); err != nil {
 			fmt.Fprintln(os.Stderr, "kubelet-bench: cleanup:", err)
 		}
 	}
-	e.kubelet.stop(10 * time.Second)
-	e.containerd.stop(10 * time.Second)
+	e.kubelet.Stop(10 * time.Second)
+	e.containerd.Stop(10 * time.Second)
 	killShims(e.dir)
 	if e.api != nil {
 		e.api.Stop()

@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/wharfhq/wharf/hack/bench/proc"
 	"github.com/wharfhq/wharf/proto/client"
 )
 
@@ -50,24 +51,23 @@ func measure(ctx context.Context, e *env, o options) (results, error) {
 	}
 	r.idlePods = max(o.idlePods, o.pods+1)
 	time.Sleep(10 * time.Second) // let status writes and events settle
-	pid := e.kubelet.cmd.Process.Pid
-	c0, err := cpuTime(pid)
+	pid := e.kubelet.Pid()
+	c0, err := proc.ReadCPU(pid)
 	if err != nil {
 		return r, err
 	}
 	t0 := time.Now()
-	select {
-	case <-ctx.Done():
-		return r, ctx.Err()
-	case <-time.After(o.idle):
+	if err := proc.Sleep(ctx, o.idle); err != nil {
+		return r, err
 	}
-	c1, err := cpuTime(pid)
+	c1, err := proc.ReadCPU(pid)
 	if err != nil {
 		return r, err
 	}
-	r.cpu = c1.Seconds() - c0.Seconds()
+	r.cpu = c1.Own().Seconds() - c0.Own().Seconds()
 	r.cpu /= time.Since(t0).Seconds()
-	r.rss, err = rss(pid)
+	m, err := proc.ReadMemory(pid)
+	r.rss = m.RSS
 	return r, err
 }
 

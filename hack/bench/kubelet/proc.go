@@ -11,58 +11,20 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wharfhq/wharf/hack/bench/proc"
 )
 
-// proc is a child process stopped by PID.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan struct{}
-}
-
-func startProc(name string, cmd *exec.Cmd, logPath string) (*proc, error) {
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	defer logf.Close()
-	cmd.Stdout, cmd.Stderr = logf, logf
-	// No Pdeathsig: it fires when the starting *thread* exits, and
-	// containerd is started from a discarded thread inside the netns.
+// startProc starts cmd in its own process group and without Pdeathsig:
+// that fires when the starting *thread* exits, and containerd is started
+// from a discarded thread inside the netns.
+func startProc(name string, cmd *exec.Cmd, logPath string) (*proc.Process, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
-	}
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(p.done) }()
-	return p, nil
-}
-
-// stop sends SIGTERM, then SIGKILL after grace.
-func (p *proc) stop(grace time.Duration) {
-	if p == nil {
-		return
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(grace):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
-
-func (p *proc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
+	return proc.Start(name, cmd, logPath)
 }
 
 // startContainerd runs a private containerd inside netns with its state in dir.
-func startContainerd(dir, netns string) (*proc, string, error) {
+func startContainerd(dir, netns string) (*proc.Process, string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, "", err
 	}
@@ -73,7 +35,7 @@ func startContainerd(dir, netns string) (*proc, string, error) {
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, "", err
 	}
-	var p *proc
+	var p *proc.Process
 	err := inNetNS(netns, func() error {
 		var err error
 		p, err = startProc("containerd", exec.Command("containerd", "--config", cfgPath), filepath.Join(dir, "containerd.log"))
@@ -87,45 +49,13 @@ func startContainerd(dir, netns string) (*proc, string, error) {
 			c.Close()
 			return p, sock, nil
 		}
-		if p.exited() {
+		if p.Exited() != nil {
 			break
 		}
 	}
-	p.stop(time.Second)
+	p.Stop(time.Second)
 	log, _ := os.ReadFile(filepath.Join(dir, "containerd.log"))
 	return nil, "", fmt.Errorf("containerd did not start:\n%s", log)
-}
-
-// cpuTime is a process's utime+stime.
-func cpuTime(pid int) (time.Duration, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	const hz = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / hz, nil
-}
-
-// rss is a process's VmRSS in bytes.
-func rss(pid int) (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS for %d", pid)
 }
 
 // removeCgroups removes the cgroup tree p (as made by the kubelet) in

@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/wharfhq/wharf/hack/bench"
+	"github.com/wharfhq/wharf/hack/bench/proc"
 	"github.com/wharfhq/wharf/proto/client"
 )
 
@@ -25,7 +25,7 @@ type cluster struct {
 	srv    *bench.APIServer
 	c      *client.Client
 	kc     string
-	agents map[int]*exec.Cmd
+	agents map[int]*proc.Process
 }
 
 func startCluster(ctx context.Context, o options, dir string) (*cluster, error) {
@@ -33,7 +33,7 @@ func startCluster(ctx context.Context, o options, dir string) (*cluster, error) 
 	if err != nil {
 		return nil, err
 	}
-	cl := &cluster{o: o, dir: dir, srv: srv, kc: filepath.Join(dir, "kubeconfig"), agents: map[int]*exec.Cmd{}}
+	cl := &cluster{o: o, dir: dir, srv: srv, kc: filepath.Join(dir, "kubeconfig"), agents: map[int]*proc.Process{}}
 	kc := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: %s\n"+
 		"contexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user: {}\ncurrent-context: c\n", srv.URL)
 	if err := os.WriteFile(cl.kc, []byte(kc), 0o600); err != nil {
@@ -97,38 +97,20 @@ func (cl *cluster) down() {
 
 // startAgent runs wharf-flannel for node i, programming netns n<i>.
 func (cl *cluster) startAgent(i int) error {
-	logf, err := os.OpenFile(filepath.Join(cl.dir, fmt.Sprintf("flannel-%d.log", i)), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
 	cmd := exec.Command(cl.o.flannel, "--kubeconfig", cl.kc, "--node-name", fmt.Sprintf("node-%d", i),
 		"--netns", "/run/netns/"+nsName(fmt.Sprintf("n%d", i)), "--iface", "eth0", "--http-addr", "",
 		"--subnet-file", filepath.Join(cl.dir, fmt.Sprintf("subnet-%d.env", i)))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start wharf-flannel: %w", err)
+	p, err := proc.StartAppend("wharf-flannel", cmd, filepath.Join(cl.dir, fmt.Sprintf("flannel-%d.log", i)))
+	if err != nil {
+		return err
 	}
-	cl.agents[i] = cmd
+	cl.agents[i] = p
 	return nil
 }
 
 // stopAgent stops node i's agent by its PID.
 func (cl *cluster) stopAgent(i int) {
-	cmd := cl.agents[i]
-	if cmd == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
+	cl.agents[i].Stop(10 * time.Second) // a nil agent is not running
 	delete(cl.agents, i)
 }
 

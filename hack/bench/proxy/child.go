@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/wharfhq/wharf/hack/bench"
+	"github.com/wharfhq/wharf/hack/bench/proc"
 	"github.com/wharfhq/wharf/proto/client"
 )
 
@@ -54,10 +55,10 @@ func measure(ctx context.Context, o options, r *result) error {
 	defer p.stop()
 	h, err := p.waitSynced(ctx, 0, 20*time.Minute)
 	if err != nil {
-		return fmt.Errorf("%w (log %s)", err, p.logPath)
+		return fmt.Errorf("%w (log %s)", err, p.Log)
 	}
 	r.StartToSynced = h.lastUpdated.Sub(p.started)
-	if r.StartCPU, err = cpuTime(p.cmd.Process.Pid); err != nil {
+	if r.StartCPU, err = p.cpuTime(); err != nil {
 		return err
 	}
 	m, err := p.scrape()
@@ -68,10 +69,10 @@ func measure(ctx context.Context, o options, r *result) error {
 	if err := timeChanges(ctx, c, p, o, r, m); err != nil {
 		return err
 	}
-	mem, err := readMemory(p.cmd.Process.Pid)
+	mem, err := proc.ReadMemory(p.Pid())
 	r.RSS, r.Peak = mem.RSS, mem.Peak
 	if err == nil && o.heapDir != "" {
-		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid)); err == nil {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid())); err == nil {
 			_ = os.WriteFile(filepath.Join(o.heapDir, fmt.Sprintf("%s-%d.status", o.mode, o.services)), b, 0o644)
 		}
 		err = saveHeap(filepath.Join(o.heapDir, fmt.Sprintf("%s-%d.heap", o.mode, o.services)))
@@ -92,14 +93,14 @@ func timeRestart(ctx context.Context, o options, url, logPath string, r *result)
 	}
 	defer p.stop()
 	if _, err := p.waitSynced(ctx, 0, 20*time.Minute); err != nil {
-		return fmt.Errorf("after restart: %w (log %s)", err, p.logPath)
+		return fmt.Errorf("after restart: %w (log %s)", err, p.Log)
 	}
 	m, err := p.scrape()
 	if err != nil {
 		return err
 	}
 	r.RestartSync = m.durationSum
-	mem, err := readMemory(p.cmd.Process.Pid)
+	mem, err := proc.ReadMemory(p.Pid())
 	r.RestartPeak = mem.Peak
 	return err
 }
@@ -108,7 +109,7 @@ func timeRestart(ctx context.Context, o options, url, logPath string, r *result)
 // to have synced it.
 func timeChanges(ctx context.Context, c *client.Client, p *proxyProc, o options, r *result, m metricsSample) error {
 	var lat, syncs []time.Duration
-	cpu0, err := cpuTime(p.cmd.Process.Pid)
+	cpu0, err := p.cpuTime()
 	if err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func timeChanges(ctx context.Context, c *client.Client, p *proxyProc, o options,
 	}
 	r.ChangeMedian, r.ChangeMax = median(lat), slices.Max(lat)
 	r.ChangeSyncOnly = median(syncs)
-	cpu1, err := cpuTime(p.cmd.Process.Pid)
+	cpu1, err := p.cpuTime()
 	r.ChangeCPU = (cpu1 - cpu0) / time.Duration(max(o.changes, 1))
 	return err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,27 +10,20 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
+
+	"github.com/wharfhq/wharf/hack/bench/proc"
 )
 
+// proxyProc is a running wharf-proxy.
 type proxyProc struct {
-	cmd     *exec.Cmd
-	done    chan error
+	*proc.Process
 	started time.Time
-	logPath string
-	once    sync.Once
 }
 
 // startProxy runs wharf-proxy in this netns; its HTTP ports are the
 // defaults, which no one else uses inside the case's namespace.
 func startProxy(o options, url, logPath string) (*proxyProc, error) {
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	defer logf.Close()
 	args := []string{"--master", url, "--hostname-override", "bench-node", "--cluster-cidr", "10.0.0.0/8",
 		"--iptables-mode", o.mode, "--sync-period", "1h",
 		"--healthz-bind-address", "127.0.0.1:10256", "--metrics-bind-address", "127.0.0.1:10249"}
@@ -40,30 +32,26 @@ func startProxy(o options, url, logPath string) (*proxyProc, error) {
 		args = append(args, "--profiling")
 	}
 	cmd := exec.Command(o.proxy, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if o.memLimit != "" {
 		cmd.Env = append(os.Environ(), "GOMEMLIMIT="+o.memLimit)
 	}
-	p := &proxyProc{cmd: cmd, done: make(chan error, 1), logPath: logPath, started: time.Now()}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", o.proxy, err)
+	started := time.Now()
+	p, err := proc.Start("proxy", cmd, logPath)
+	if err != nil {
+		return nil, err
 	}
-	go func() { p.done <- cmd.Wait() }()
-	return p, nil
+	return &proxyProc{Process: p, started: started}, nil
 }
 
-// stop ends the proxy (once; later calls do nothing).
-func (p *proxyProc) stop() {
-	p.once.Do(func() {
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
+// stop ends the proxy (later calls do nothing).
+func (p *proxyProc) stop() { p.Stop(10 * time.Second) }
+
+// cpuTime is the CPU time the proxy and its waited-for children
+// (iptables-restore) used so far: on a shared machine a steadier figure
+// than wall time.
+func (p *proxyProc) cpuTime() (time.Duration, error) {
+	c, err := proc.ReadCPU(p.Pid())
+	return c.WithChildren(), err
 }
 
 type health struct {
@@ -93,8 +81,8 @@ func (p *proxyProc) waitSynced(ctx context.Context, rv int64, timeout time.Durat
 		select {
 		case <-ctx.Done():
 			return health{}, fmt.Errorf("waiting for the proxy to sync rv %d: %w", rv, ctx.Err())
-		case err := <-p.done:
-			return health{}, fmt.Errorf("proxy exited: %v", err)
+		case <-p.Done():
+			return health{}, p.Exited()
 		case <-time.After(2 * time.Millisecond):
 		}
 	}
@@ -135,29 +123,6 @@ func (p *proxyProc) scrape() (metricsSample, error) {
 	return m, nil
 }
 
-type memory struct{ RSS, Peak int64 }
-
-func readMemory(pid int) (memory, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return memory{}, err
-	}
-	defer f.Close()
-	var m memory
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		key, val, _ := strings.Cut(sc.Text(), ":")
-		kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
-		switch key {
-		case "VmRSS":
-			m.RSS = kb << 10
-		case "VmHWM":
-			m.Peak = kb << 10
-		}
-	}
-	return m, sc.Err()
-}
-
 // saveHeap writes the proxy's heap profile (after a GC) to path, and its
 // text form with the runtime's memory statistics to path+".txt".
 func saveHeap(path string) error {
@@ -181,31 +146,3 @@ func download(url, path string) error {
 	_, err = io.Copy(f, resp.Body)
 	return err
 }
-
-// cpuTime is the CPU time pid and its waited-for children (iptables-restore)
-// used so far: on a shared machine a steadier figure than wall time.
-func cpuTime(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// Fields after the command name, which is in parentheses: utime,
-	// stime, cutime and cstime are fields 14-17 of the line (11-14 here).
-	_, rest, ok := strings.Cut(string(b), ") ")
-	f := strings.Fields(rest)
-	if !ok || len(f) < 15 {
-		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
-	}
-	var ticks int64
-	for _, v := range f[11:15] {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("parse /proc/%d/stat: %w", pid, err)
-		}
-		ticks += n
-	}
-	return time.Duration(ticks) * time.Second / clockTicks, nil
-}
-
-// clockTicks is USER_HZ, 100 on every Linux architecture Go supports.
-const clockTicks = 100

@@ -1,25 +1,23 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/wharfhq/wharf/hack/bench/proc"
 )
 
+// schedProc is a running scheduler.
 type schedProc struct {
-	cmd     *exec.Cmd
-	done    chan error
-	logPath string
+	*proc.Process
 	// addr is the wharf scheduler's metrics/pprof address.
 	addr string
 }
@@ -31,7 +29,7 @@ func startScheduler(_ context.Context, kind, bin, dir, url string, extra []strin
 	if err := os.WriteFile(kc, []byte(kubeconfig(url)), 0o600); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -49,57 +47,19 @@ func startScheduler(_ context.Context, kind, bin, dir, url string, extra []strin
 			"--authentication-skip-lookup", "--authorization-always-allow-paths=/healthz,/metrics"}
 		args = append(args, extra...)
 	}
-	logPath := filepath.Join(dir, kind+"-scheduler.log")
-	logf, err := os.Create(logPath)
+	p, err := proc.Start(kind+"-scheduler", exec.Command(bin, args...), filepath.Join(dir, kind+"-scheduler.log"))
 	if err != nil {
 		return nil, err
 	}
-	defer logf.Close()
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	p := &schedProc{cmd: cmd, done: make(chan error, 1), logPath: logPath, addr: fmt.Sprintf("127.0.0.1:%d", port)}
-	go func() { p.done <- cmd.Wait() }()
-	return p, nil
+	return &schedProc{Process: p, addr: fmt.Sprintf("127.0.0.1:%d", port)}, nil
 }
 
-func (p *schedProc) stop() {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(10 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
+func (p *schedProc) stop() { p.Stop(10 * time.Second) }
 
 // peakRSS reads VmHWM of the scheduler process.
 func (p *schedProc) peakRSS() (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", p.cmd.Process.Pid)
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	m, err := proc.ReadMemory(p.Pid())
+	return m.Peak, err
 }
 
 func kubeconfig(server string) string {
@@ -117,22 +77,8 @@ func upstreamConfig(kubeconfigPath string) string {
 
 // cpuSeconds returns user+system CPU time of pid from /proc/<pid>/stat.
 func cpuSeconds(pid int) (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// Fields after the command name (which may hold spaces) start at ')'.
-	i := strings.LastIndexByte(string(b), ')')
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
-	}
-	ut, err1 := strconv.ParseFloat(f[11], 64)
-	st, err2 := strconv.ParseFloat(f[12], 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
-	}
-	return (ut + st) / 100, nil // USER_HZ is 100 on Linux
+	c, err := proc.ReadCPU(pid)
+	return c.Own().Seconds(), err
 }
 
 // profile saves a CPU profile of the wharf scheduler taken over secs.

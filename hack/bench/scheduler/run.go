@@ -61,20 +61,20 @@ func runCase(ctx context.Context, o options, kind, bin string, bc benchCase) (re
 	}
 	defer sched.stop()
 	if err := waitBound(ctx, c, probePod()); err != nil {
-		return res, fmt.Errorf("probe pod: %w (scheduler log: %s)", err, sched.logPath)
+		return res, fmt.Errorf("probe pod: %w (scheduler log: %s)", err, sched.Log)
 	}
 	if o.profileDir != "" && kind == "wharf" {
 		out := filepath.Join(o.profileDir, fmt.Sprintf("wharf-scheduler-%d.pprof", bc.nodes))
 		go func() { _ = sched.profile(ctx, out, 5) }()
 	}
-	s0, _ := cpuSeconds(sched.cmd.Process.Pid)
+	s0, _ := cpuSeconds(sched.Pid())
 	apiPid := childPid(filepath.Base(o.apiserver))
 	a0, _ := cpuSeconds(apiPid)
 	lat, elapsed, err := measure(ctx, c, bc.pods, o.clients)
 	if err != nil {
-		return res, fmt.Errorf("%w (scheduler log: %s)", err, sched.logPath)
+		return res, fmt.Errorf("%w (scheduler log: %s)", err, sched.Log)
 	}
-	s1, _ := cpuSeconds(sched.cmd.Process.Pid)
+	s1, _ := cpuSeconds(sched.Pid())
 	a1, _ := cpuSeconds(apiPid)
 	res.schedCPU, res.apiCPU = s1-s0, a1-a0
 	res.podsPerSec = float64(bc.pods) / elapsed.Seconds()
