@@ -8,6 +8,10 @@ import (
 	"k8s.io/utils/clock"
 )
 
+// clockSlack is how far the clock may move between reading it and
+// arming the timer before the delayer arms it again.
+const clockSlack = time.Millisecond
+
 // delayer holds keys until their deadline and then hands them to ready.
 // One goroutine (run) owns the timer; add only touches the heap under mu
 // and pokes the goroutine.
@@ -85,9 +89,11 @@ func (d *delayer[K]) run() {
 		if waiting {
 			timer = d.clock.NewTimer(next.Sub(now))
 			fire = timer.C()
-			// The clock may have passed next while the timer was made
-			// (a fake clock stepped by a test); look again right away.
-			if !d.clock.Now().Before(next) {
+			// The timer counts from when it was made, not from now: if
+			// the clock moved meanwhile (a fake clock stepped by a test,
+			// or a stalled goroutine) it would fire late, so measure
+			// again. Real clocks move a little; that lateness is harmless.
+			if moved := d.clock.Now().Sub(now); moved >= clockSlack || moved < 0 {
 				timer.Stop()
 				continue
 			}
