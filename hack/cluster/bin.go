@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/wharfhq/wharf/hack/internal/gobuild"
@@ -167,4 +168,15 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// TestMain runs a test package whose tests start clusters and then
+// removes the binaries they were built from; call it from the package's
+// own TestMain.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := RemoveBinaries(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
 }

@@ -137,21 +137,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// leader is the member holding Lease kube-system/name; members run in UTS
-// namespaces named after themselves, so the identity starts with it.
+// leader waits for the member holding Lease kube-system/name.
 func leader(ctx context.Context, t *testing.T, cl *client.Client, name string) string {
 	t.Helper()
 	var holder string
-	waitFor(ctx, t, "leader of "+name, func() error {
-		l, err := client.Leases(cl, "kube-system").Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		if l.Spec.HolderIdentity == nil || *l.Spec.HolderIdentity == "" {
-			return fmt.Errorf("no holder")
-		}
-		holder, _, _ = strings.Cut(*l.Spec.HolderIdentity, "_")
-		return nil
+	waitFor(ctx, t, "leader of "+name, func() (err error) {
+		holder, err = cluster.LeaderOf(ctx, cl, name)
+		return err
 	})
 	return holder
 }

@@ -1,8 +1,6 @@
 package cluster_test
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"github.com/wharfhq/wharf/hack/cluster"
@@ -10,10 +8,4 @@ import (
 
 // TestMain removes the binaries the clusters of this package were built
 // from once every test ran.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := cluster.RemoveBinaries(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cluster.TestMain(m) }

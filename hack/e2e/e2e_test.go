@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strings"
 	"testing"
 	"time"
 
@@ -89,16 +88,9 @@ func TestHA(t *testing.T) {
 func (e *env) leader(ctx context.Context, t *testing.T, name string) string {
 	t.Helper()
 	var holder string
-	e.poll(ctx, t, "leader of "+name, func() error {
-		l, err := client.Leases(e.cl, "kube-system").Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		if l.Spec.HolderIdentity == nil || *l.Spec.HolderIdentity == "" {
-			return fmt.Errorf("no holder")
-		}
-		holder, _, _ = strings.Cut(*l.Spec.HolderIdentity, "_")
-		return nil
+	e.poll(ctx, t, "leader of "+name, func() (err error) {
+		holder, err = cluster.LeaderOf(ctx, e.cl, name)
+		return err
 	})
 	return holder
 }
