@@ -95,6 +95,7 @@ setup_workdir() {
 
 RESULTS=()
 FAILED=0
+FAILED_LOGS=()
 record() { # record NAME STATUS
 	RESULTS+=("$(printf '%-5s %s' "$2" "$1")")
 	[[ "$2" == ok ]] || FAILED=1
@@ -134,6 +135,7 @@ run_module() { # run_module DIR
 	(cd "$dir" && TMPDIR="$WORK/tmp" go test "${RACE[@]}" -count=1 -timeout "$TIMEOUT" -v "${pkgs[@]}") >"$logf" 2>&1 || status=FAIL
 	show_filtered "$logf" "$status"
 	record "test $name" "$status"
+	[[ "$status" == ok ]] || FAILED_LOGS+=("$logf")
 	cat "$logf" >>"$WORK/logs/all.log"
 }
 
@@ -149,6 +151,16 @@ run_bench_smoke() {
 		cat "$logf"
 		record "bench smoke" FAIL
 	fi
+}
+
+# failure_digest repeats the messages of failing tests (file:line lines of
+# _test.go files, panics, FAIL lines) next to the summary: component log
+# tails printed on failure can push them far up the output.
+failure_digest() {
+	((${#FAILED_LOGS[@]})) || return 0
+	echo
+	echo "================ failure messages (last 60) ================"
+	grep -hE '^\s+[A-Za-z0-9_]+_test\.go:[0-9]+: |^panic: |^\s*--- FAIL' "${FAILED_LOGS[@]}" | tail -60 || true
 }
 
 summary() {
@@ -188,6 +200,7 @@ main() {
 		run_module "$dir"
 	done < <(go list -m -f '{{.Dir}}')
 	run_bench_smoke
+	failure_digest
 	summary
 	[[ "$FAILED" == 0 ]]
 }
