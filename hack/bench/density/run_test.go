@@ -40,9 +40,21 @@ func run(b *testing.B, cl *client.Client, pods int, qps float64, node string) re
 	probeWG.Add(1)
 	go func() { defer probeWG.Done(); probe(probeCtx, cl, rec, node) }()
 
+	// The watch is read from the start, concurrently with the creates: an
+	// event read only after the last create would time its pod late.
+	type watched struct {
+		seen map[string]time.Time
+		err  error
+	}
+	done := make(chan watched, 1)
 	start := time.Now()
+	go func() {
+		seen, err := watchStarted(ctx, w, pods)
+		done <- watched{seen, err}
+	}()
 	created := createAll(ctx, b, cl, rec, pods, qps)
-	seen, err := watchStarted(ctx, w, pods)
+	res := <-done
+	seen, err := res.seen, res.err
 	total := time.Since(start)
 	stopProbe()
 	probeWG.Wait()
