@@ -23,6 +23,8 @@ import (
 	"testing"
 
 	"github.com/wharfhq/wharf/apiserver/internal/app"
+	"github.com/wharfhq/wharf/proto/client"
+	"github.com/wharfhq/wharf/proto/kubeconfig"
 )
 
 // Server is a running test apiserver.
@@ -93,7 +95,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		s.Kubeconfig = filepath.Join(s.CertDir, "admin.kubeconfig")
 		return s
 	}
-	if err := os.WriteFile(s.Kubeconfig, []byte(kubeconfig(s.URL)), 0o600); err != nil {
+	if err := os.WriteFile(s.Kubeconfig, []byte(plainKubeconfig(s.URL)), 0o600); err != nil {
 		t.Fatalf("apiservertest: write kubeconfig: %v", err)
 	}
 	return s
@@ -164,6 +166,26 @@ func (s *Server) current() (*app.Running, error) {
 	return s.running, nil
 }
 
+// Client returns an unthrottled client configured from Kubeconfig (the
+// admin identity with WithTLS); a failure ends the test.
+func (s *Server) Client(t testing.TB) *client.Client {
+	t.Helper()
+	kc, err := kubeconfig.Load(s.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := kc.ClientConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.QPS = -1
+	c, err := client.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // Revision returns etcd's current revision (the newest resourceVersion).
 func (s *Server) Revision(ctx context.Context) (int64, error) {
 	r, err := s.current()
@@ -194,8 +216,8 @@ func (s *Server) Compact(ctx context.Context) (int64, error) {
 	return rev, nil
 }
 
-// kubeconfig is an upstream kubeconfig for an unauthenticated server.
-func kubeconfig(server string) string {
+// plainKubeconfig is an upstream kubeconfig for an unauthenticated server.
+func plainKubeconfig(server string) string {
 	return `apiVersion: v1
 kind: Config
 clusters:

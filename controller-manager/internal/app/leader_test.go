@@ -11,7 +11,6 @@ import (
 
 	"github.com/wharfhq/wharf/apiserver/apiservertest"
 	"github.com/wharfhq/wharf/proto/client"
-	"github.com/wharfhq/wharf/proto/kubeconfig"
 )
 
 // TestTwoControllerManagersNeverBothAct runs two leader-electing
@@ -30,19 +29,7 @@ func TestTwoControllerManagersNeverBothAct(t *testing.T) {
 	go func() { doneB <- Run(ctxB, opts) }()
 	t.Cleanup(func() { stopA(); stopB(); <-doneA; <-doneB })
 
-	kc, err := kubeconfig.Load(srv.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, err := kc.ClientConfig("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.QPS = -1
-	c, err := client.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := srv.Client(t)
 	ctx := context.Background()
 	var holder string
 	eventually(t, "a leader", func() (bool, error) {

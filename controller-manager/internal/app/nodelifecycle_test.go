@@ -14,7 +14,6 @@ import (
 
 	"github.com/wharfhq/wharf/apiserver/apiservertest"
 	"github.com/wharfhq/wharf/proto/client"
-	"github.com/wharfhq/wharf/proto/kubeconfig"
 )
 
 // startWithOptions is startControllers with option overrides.
@@ -32,20 +31,7 @@ func startWithOptions(t *testing.T, opts Options) *client.Client {
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	kc, err := kubeconfig.Load(srv.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, err := kc.ClientConfig("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.QPS = -1
-	c, err := client.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return srv.Client(t)
 }
 
 // fakeKubelet registers node name as Ready and renews its Lease every

@@ -2,49 +2,20 @@ package app
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/wharfhq/wharf/apiserver/apiservertest"
 	"github.com/wharfhq/wharf/proto/client"
-	"github.com/wharfhq/wharf/proto/kubeconfig"
 )
 
 // startControllers runs the named controllers against a fresh apiserver
 // and returns a client for the test.
 func startControllers(t *testing.T, names ...string) *client.Client {
 	t.Helper()
-	srv := apiservertest.Start(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		err := Run(ctx, Options{Kubeconfig: srv.Kubeconfig, Controllers: names, QPS: -1,
-			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-		if err != nil {
-			t.Errorf("controller-manager: %v", err)
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	kc, err := kubeconfig.Load(srv.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, err := kc.ClientConfig("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.QPS = -1
-	c, err := client.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return startWithOptions(t, Options{Controllers: names})
 }
 
 // eventually polls cond until it returns true or the test times out.

@@ -17,7 +17,6 @@ import (
 
 	"github.com/wharfhq/wharf/apiserver/apiservertest"
 	"github.com/wharfhq/wharf/proto/client"
-	"github.com/wharfhq/wharf/proto/kubeconfig"
 	tp "github.com/wharfhq/wharf/scheduler/internal/testpods"
 )
 
@@ -31,20 +30,7 @@ type cluster struct {
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	srv := apiservertest.Start(t)
-	kc, err := kubeconfig.Load(srv.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, err := kc.ClientConfig("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.QPS = -1
-	c, err := client.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &cluster{t: t, srv: srv, c: c}
+	return &cluster{t: t, srv: srv, c: srv.Client(t)}
 }
 
 // startScheduler runs the app until the test ends; it returns the metrics
