@@ -50,7 +50,8 @@ type Cluster struct {
 	members []*member
 	nodes   []*node
 	lb      *forwarder // host-side failover front of the apiservers
-	admin   string     // admin kubeconfig path
+	egress  *egressProxy
+	admin   string // admin kubeconfig path
 	client  *client.Client
 	mu      sync.Mutex // guards procs of members and nodes after Start
 }
@@ -96,6 +97,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.teardown)
+	if c.egress, err = newEgressProxy(); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.startControlPlane(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +237,9 @@ func (c *Cluster) teardown() {
 	}
 	if c.lb != nil {
 		c.lb.close()
+	}
+	if c.egress != nil {
+		c.egress.close()
 	}
 	if err := removeAll(ctx, c.dir, c.nsNames()); err != nil {
 		c.t.Errorf("cluster teardown: %v", err)

@@ -106,7 +106,7 @@ func (c *Cluster) etcdURLs() string {
 // startAPIServer starts m's apiserver over TLS with RBAC on the shared
 // etcd and cert dir, and waits until its /readyz answers to an admin.
 func (c *Cluster) startAPIServer(ctx context.Context, m *member) error {
-	p, err := startProc(m.name+"/apiserver", c.Logs(m.name, BinAPIServer), nil, c.bins.Path(BinAPIServer),
+	p, err := startProc(m.name+"/apiserver", c.Logs(m.name, BinAPIServer), c.egress.env(), c.bins.Path(BinAPIServer),
 		"--bind-address", "127.0.0.1", "--secure-port", fmt.Sprint(m.apiPort),
 		"--data-dir", filepath.Join(m.dir, "apiserver"), "--cert-dir", c.pki(),
 		"--etcd-servers", c.etcdURLs(), "--advertise-address", "127.0.0.1",

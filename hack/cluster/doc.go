@@ -9,7 +9,9 @@
 //	│          wharf-controller-manager (own UTS namespace: the    │
 //	│          Lease holder identity starts with the member name)  │
 //	└─────────────────────────▲────────────────────────────────────┘
-//	                          │ in-process forwarder (failover over apiservers)
+//	                          │ in-process forwarder (failover over apiservers);
+//	                          │ apiserver → kubelet through an in-process CONNECT
+//	                          │ proxy (HTTPS_PROXY) that dials inside the node's netns
 //	netns wharf-ht-<pid>-<seq>-n1 … nN         netns …-ul (underlay)
 //	┌───────────────────────────────┐          ┌──────────────────┐
 //	│ 127.0.0.1:6443 → apiservers   │  eth0 ◀──┼─▶ bridge br0     │
@@ -26,7 +28,9 @@
 //
 // Nothing touches the host's network: nodes live in named network
 // namespaces (prefix wharf-ht-), links are created directly inside them,
-// and the control plane listens on 127.0.0.1. Nothing is shared with
+// and the control plane listens on 127.0.0.1; the apiservers reach the
+// kubelets only through the harness's egress proxy, which tunnels to this
+// cluster's node addresses and refuses any other. Nothing is shared with
 // another cluster either (clusters of parallel test processes included):
 // each node's kubelet has its own cgroup parent, named like its namespace,
 // and its own state, log and containerd directories. Every process is

@@ -70,14 +70,13 @@ type forwarder struct {
 	ln      net.Listener
 	targets []string
 	wg      sync.WaitGroup
-	mu      sync.Mutex
-	conns   map[net.Conn]struct{}
+	conns   connSet
 }
 
 // newForwarder listens on addr (inside netns ns, or in the test process's
 // own namespace if ns is "") and forwards to targets.
 func newForwarder(ns, addr string, targets []string) (*forwarder, error) {
-	f := &forwarder{targets: targets, conns: map[net.Conn]struct{}{}}
+	f := &forwarder{targets: targets, conns: newConnSet()}
 	listen := func() error {
 		ln, err := net.Listen("tcp", addr)
 		f.ln = ln
@@ -120,39 +119,55 @@ func (f *forwarder) serve() {
 			c.Close()
 			continue
 		}
-		f.track(c, up)
-		f.wg.Add(2)
-		go f.pipe(c, up)
-		go f.pipe(up, c)
+		f.conns.pipeBoth(c, up)
 	}
-}
-
-func (f *forwarder) track(conns ...net.Conn) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, c := range conns {
-		f.conns[c] = struct{}{}
-	}
-}
-
-func (f *forwarder) pipe(dst, src net.Conn) {
-	defer f.wg.Done()
-	_, _ = io.Copy(dst, src)
-	dst.Close()
-	src.Close()
-	f.mu.Lock()
-	delete(f.conns, dst)
-	delete(f.conns, src)
-	f.mu.Unlock()
 }
 
 // close stops accepting and cuts every forwarded connection.
 func (f *forwarder) close() {
 	f.ln.Close()
-	f.mu.Lock()
-	for c := range f.conns {
+	f.conns.closeAll()
+	f.wg.Wait()
+}
+
+// connSet pipes pairs of connections into each other and can cut them all.
+type connSet struct {
+	wg    *sync.WaitGroup
+	mu    *sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func newConnSet() connSet {
+	return connSet{wg: &sync.WaitGroup{}, mu: &sync.Mutex{}, conns: map[net.Conn]struct{}{}}
+}
+
+// pipeBoth copies a to b and b to a until either side ends.
+func (s connSet) pipeBoth(a, b net.Conn) {
+	s.mu.Lock()
+	s.conns[a], s.conns[b] = struct{}{}, struct{}{}
+	s.mu.Unlock()
+	s.wg.Add(2)
+	go s.pipe(a, b)
+	go s.pipe(b, a)
+}
+
+func (s connSet) pipe(dst, src net.Conn) {
+	defer s.wg.Done()
+	_, _ = io.Copy(dst, src)
+	dst.Close()
+	src.Close()
+	s.mu.Lock()
+	delete(s.conns, dst)
+	delete(s.conns, src)
+	s.mu.Unlock()
+}
+
+// closeAll cuts every piped connection and waits for the pipes to end.
+func (s connSet) closeAll() {
+	s.mu.Lock()
+	for c := range s.conns {
 		c.Close()
 	}
-	f.mu.Unlock()
-	f.wg.Wait()
+	s.mu.Unlock()
+	s.wg.Wait()
 }

@@ -142,6 +142,7 @@ func (c *Cluster) startNode(ctx context.Context, n *node) error {
 		return err
 	}
 	n.fwd = fwd
+	c.egress.allow(n.ip, n.ns)
 	if !c.bins.Has(BinKubelet) {
 		return nil
 	}

@@ -26,6 +26,7 @@ func TestCluster(t *testing.T) {
 		{"walkthrough", walkthrough},
 		{"network", network},
 		{"rollout", rollout},
+		{"exec", execScenario},
 		{"healing", healing},
 		{"restart", restart},
 		{"nodeloss", nodeLoss},

@@ -52,6 +52,7 @@ func (r *Running) router(srv *server.Server) (http.Handler, error) {
 	r.registerEventsView(mux, srv, codec)
 	r.kubeletTransport = newKubeletTransport(r.sec)
 	mux.Get("/api/v1/namespaces/{ns}/pods/{name}/log", r.servePodLog)
+	r.registerStreaming(mux)
 	mux.HandleFunc("/api/v1/nodes/{name}/proxy/*", r.serveNodeProxy)
 	srv.Register(mux)
 	return mux, nil

@@ -29,6 +29,9 @@ func Main(ctx context.Context, args []string, s Streams) int {
 		return 0
 	}
 	var ue usageError
+	if code, ok := exitCode(err); ok {
+		return code
+	}
 	switch {
 	case errors.Is(err, errAlreadyReported):
 	case errors.As(err, &ue):
@@ -83,7 +86,7 @@ func commands(env *Env) []*cli.Command {
 		describeCommand(env),
 		completionCommand(env),
 	}
-	cmds = append(cmds, rolloutCommand(env), configCommand(env))
+	cmds = append(cmds, rolloutCommand(env), configCommand(env), execCommand(env), attachCommand(env), portForwardCommand(env))
 	cmds = append(cmds, projectCommands(env)...)
 	cmds = append(cmds, runCommands(env)...)
 	cmds = append(cmds, objectCommands(env)...)

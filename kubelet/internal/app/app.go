@@ -143,7 +143,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	svcs.set(s)
 	close(ready)
-	srvDone, err := o.serve(ctx, c, machine, ctl)
+	srvDone, err := o.serve(ctx, c, machine, ctl, rt)
 	if err != nil {
 		return err
 	}

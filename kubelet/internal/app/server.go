@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/wharfhq/wharf/kubelet/internal/logserver"
 	"github.com/wharfhq/wharf/kubelet/internal/node"
 	"github.com/wharfhq/wharf/kubelet/internal/pods"
+	"github.com/wharfhq/wharf/kubelet/internal/runtime"
+	"github.com/wharfhq/wharf/kubelet/internal/streaming"
 	"github.com/wharfhq/wharf/proto/client"
 )
 
@@ -26,9 +31,10 @@ func (o Options) kubeletPort() int {
 	return 10250
 }
 
-// serve starts the HTTPS kubelet server (logs, /pods, /healthz) unless
-// the port is negative; the returned channel closes when it stopped.
-func (o Options) serve(ctx context.Context, c *client.Client, m node.Machine, ctl *pods.Controller) (<-chan struct{}, error) {
+// serve starts the HTTPS kubelet server (logs, exec, portForward, /pods,
+// /healthz) unless the port is negative; the returned channel closes when
+// it stopped.
+func (o Options) serve(ctx context.Context, c *client.Client, m node.Machine, ctl *pods.Controller, rt runtime.Runtime) (<-chan struct{}, error) {
 	done := make(chan struct{})
 	if o.kubeletPort() < 0 {
 		close(done)
@@ -46,7 +52,9 @@ func (o Options) serve(ctx context.Context, c *client.Client, m node.Machine, ct
 	if addr == "" {
 		addr = "0.0.0.0"
 	}
-	srv, err := logserver.Listen(logserver.Config{Addr: net.JoinHostPort(addr, strconv.Itoa(o.kubeletPort())), ClientCAs: cas, Hosts: hosts, Source: ctl, Log: o.Log})
+	stream := streaming.New(streaming.Config{Pods: ctl, Runtime: rt, NetNS: o.podNetNS, Log: o.Log})
+	srv, err := logserver.Listen(logserver.Config{Addr: net.JoinHostPort(addr, strconv.Itoa(o.kubeletPort())), ClientCAs: cas, Hosts: hosts,
+		Source: ctl, Routes: stream.Routes(), Log: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("kubelet: %w", err)
 	}
@@ -58,6 +66,16 @@ func (o Options) serve(ctx context.Context, c *client.Client, m node.Machine, ct
 	}()
 	o.Log.InfoContext(ctx, "kubelet server listening", "addr", srv.Addr().String())
 	return done, nil
+}
+
+// podNetNS is the network namespace file of a pod's sandbox (as
+// network.Manager names it); hostNetwork pods share containerd's, which
+// is --host-netns when given, else the kubelet's own ("").
+func (o Options) podNetNS(pod *corev1.Pod) string {
+	if pod.Spec.HostNetwork {
+		return o.HostNetNS
+	}
+	return filepath.Join(o.RootDir, "netns", string(pod.UID))
 }
 
 // clientCAs is --client-ca-file, else the CA the kubeconfig trusts (the

@@ -39,6 +39,9 @@ type Config struct {
 	// Hosts are put into the self-signed serving certificate's SANs.
 	Hosts  []string
 	Source Source
+	// Routes are further handlers by http.ServeMux pattern (exec,
+	// portForward), served to verified callers only.
+	Routes map[string]http.HandlerFunc
 	Log    *slog.Logger
 }
 
@@ -63,6 +66,9 @@ func Listen(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("GET /pods", s.authed(s.servePods))
 	mux.HandleFunc("GET /containerLogs/{ns}/{pod}/{container}", s.authed(s.serveLogs))
+	for pattern, h := range cfg.Routes {
+		mux.HandleFunc(pattern, s.authed(h))
+	}
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelDebug),
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: cfg.ClientCAs, MinVersion: tls.VersionTLS12}}
 	ln, err := net.Listen("tcp", cfg.Addr)

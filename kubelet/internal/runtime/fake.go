@@ -147,6 +147,18 @@ func (f *Fake) Exec(_ context.Context, id string, cmd []string) (int, error) {
 	return 0, nil
 }
 
+// ExecStream implements Runtime: fake containers have no processes to
+// stream, so it fails with ErrNotSupported.
+func (f *Fake) ExecStream(_ context.Context, id string, _ []string, _ StreamIO) (int, error) {
+	return -1, fmt.Errorf("runtime: exec in %s: the fake runtime (hollow node): %w", id, ErrNotSupported)
+}
+
+// Attach implements Runtime: fake containers print nothing to attach to,
+// so it fails with ErrNotSupported.
+func (f *Fake) Attach(_ context.Context, id string, _ StreamIO) error {
+	return fmt.Errorf("runtime: attach to %s: the fake runtime (hollow node): %w", id, ErrNotSupported)
+}
+
 // Execs returns the commands Exec ran, oldest first.
 func (f *Fake) Execs() []string {
 	f.mu.Lock()

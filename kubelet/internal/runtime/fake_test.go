@@ -44,3 +44,13 @@ func TestFakeLifecycle(t *testing.T) {
 		t.Errorf("after remove: %v", err)
 	}
 }
+
+func TestFakeExecStreamNotSupported(t *testing.T) {
+	f := NewFake()
+	if _, err := f.ExecStream(t.Context(), "u-c-0", []string{"true"}, StreamIO{}); !errors.Is(err, ErrNotSupported) {
+		t.Errorf("ExecStream on the fake runtime = %v, want ErrNotSupported", err)
+	}
+	if err := f.Attach(t.Context(), "u-c-0", StreamIO{}); !errors.Is(err, ErrNotSupported) {
+		t.Errorf("Attach on the fake runtime = %v, want ErrNotSupported", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -30,6 +31,24 @@ var ErrImageNotPresent = errors.New("image not present")
 
 // ErrNotFound is returned for a container ID the runtime does not know.
 var ErrNotFound = errors.New("container not found")
+
+// ErrNotSupported is returned for an operation a runtime cannot do (the
+// fake runtime of hollow nodes has no processes to stream).
+var ErrNotSupported = errors.New("not supported by this runtime")
+
+// TermSize is a terminal's size in character cells.
+type TermSize struct{ Width, Height uint16 }
+
+// StreamIO are the client's streams of an interactive exec. A nil Stdin
+// gives the process no stdin; when Stdin ends the process's stdin is
+// closed. Nil Stdout or Stderr discard that output. With TTY the process
+// gets a terminal (its output all arrives on Stdout) sized by Resize.
+type StreamIO struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	TTY            bool
+	Resize         <-chan TermSize
+}
 
 // PullPolicy mirrors corev1.PullPolicy.
 type PullPolicy string
@@ -144,6 +163,14 @@ type Runtime interface {
 	// Exec runs cmd in a running container (lifecycle hooks) and returns
 	// its exit code once it ends or ctx does.
 	Exec(ctx context.Context, id string, cmd []string) (int, error)
+	// ExecStream runs cmd in a running container wired to the client's
+	// streams (kubectl exec) and returns its exit code once it ended and
+	// its output was copied. When ctx ends first the process is killed.
+	ExecStream(ctx context.Context, id string, cmd []string, sio StreamIO) (int, error)
+	// Attach copies a running container's output from now on to
+	// sio.Stdout and sio.Stderr until ctx ends or the container's output
+	// does (kubectl attach).
+	Attach(ctx context.Context, id string, sio StreamIO) error
 }
 
 // Credential authenticates image pulls from one registry host

@@ -47,7 +47,9 @@ type Containerd struct {
 	// logging holds the IO of every container whose output is being
 	// copied (nil while its task is being made); closed is set by Close.
 	logging map[string]cio.IO
-	closed  bool
+	// tees copy each logged container's output to attached clients.
+	tees   map[string]*outputTee
+	closed bool
 }
 
 // Options configure New.
@@ -86,7 +88,7 @@ func New(ctx context.Context, o Options) (*Containerd, error) {
 		o.Logs.MaxSize = 10 << 20
 	}
 	rt := &Containerd{client: c, log: o.Log, imported: map[string]bool{}, unpacked: map[string]bool{}, insecure: insecure, cgroups: cg,
-		logOpts: o.Logs, logging: map[string]cio.IO{}}
+		logOpts: o.Logs, logging: map[string]cio.IO{}, tees: map[string]*outputTee{}}
 	rt.resolver = rt.newResolver(nil)
 	return rt, nil
 }

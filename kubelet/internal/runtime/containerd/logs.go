@@ -25,7 +25,7 @@ type LogOptions = crilog.Options
 // not attach a second reader to the new task's FIFOs; call the returned
 // function with the task's IO, or with nil if the task was not created.
 func (c *Containerd) logIO(id, path string) (cio.Creator, func(cio.IO), error) {
-	lf, streams, err := c.openLog(path)
+	lf, streams, err := c.openLog(id, path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +76,7 @@ func (c *Containerd) attachLogs(ctx context.Context, ctr ctrd.Container, path st
 	if busy {
 		return
 	}
-	lf, streams, err := c.openLog(path)
+	lf, streams, err := c.openLog(id, path)
 	if err == nil {
 		var task ctrd.Task
 		task, err = ctr.Task(ctx, cio.NewAttach(cio.WithStreams(nil, streams[0], streams[1])))
@@ -93,13 +93,16 @@ func (c *Containerd) attachLogs(ctx context.Context, ctr ctrd.Container, path st
 	c.log.WarnContext(ctx, "container log not attached", "container", id, "err", err)
 }
 
-func (c *Containerd) openLog(path string) (*crilog.File, [2]io.WriteCloser, error) {
+// openLog opens container id's log file and returns the writers of its
+// stdout and stderr, which also feed clients attached to id.
+func (c *Containerd) openLog(id, path string) (*crilog.File, [2]io.WriteCloser, error) {
 	var streams [2]io.WriteCloser
 	lf, err := crilog.Open(path, c.logOpts)
 	if err != nil {
 		return nil, streams, err
 	}
-	streams[0], streams[1] = lf.Stream("stdout"), lf.Stream("stderr")
+	tee := c.registerTee(id)
+	streams[0], streams[1] = tee.stream(0, lf.Stream("stdout")), tee.stream(1, lf.Stream("stderr"))
 	return lf, streams, nil
 }
 
@@ -121,6 +124,9 @@ func (c *Containerd) tracker(id string, lf *crilog.File, streams [2]io.WriteClos
 			}
 			streams[0].Close()
 			streams[1].Close()
+			if ts, ok := streams[0].(teeStream); ok {
+				c.endTee(id, ts.t)
+			}
 			c.mu.Lock()
 			closed := c.closed
 			c.mu.Unlock()
