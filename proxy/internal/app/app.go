@@ -21,6 +21,12 @@ import (
 	"github.com/wharfhq/wharf/proxy/internal/trim"
 )
 
+// listPageSize is the number of objects per page when the informers list
+// (500, as upstream's reflector): at 10k services an unpaged list of
+// Services or EndpointSlices holds tens of megabytes of JSON and untrimmed
+// objects at once, before trim.Source reduces them.
+const listPageSize = 500
+
 // Run runs the proxy until ctx ends, or with opts.Cleanup removes our rules
 // and returns.
 func Run(ctx context.Context, opts Options) error {
@@ -46,12 +52,14 @@ func Run(ctx context.Context, opts Options) error {
 		opts.Logger.WarnContext(ctx, "cannot enable route_localnet: NodePorts on 127.0.0.1 will not work", "err", err)
 	}
 	p := &proxier{
-		// The caches keep trimmed objects: only what rendering reads.
+		// The caches keep trimmed objects: only what rendering reads. Pages
+		// bound what a (re)list holds untrimmed at once.
 		services: informer.New(trim.Source(informer.FromResource(client.Services(c, "")), trim.Service),
-			informer.Options[*corev1.Service]{Logger: opts.Logger}),
+			informer.Options[*corev1.Service]{Logger: opts.Logger, PageSize: listPageSize}),
 		slices: informer.New(trim.Source(informer.FromResource(client.EndpointSlices(c, "")), trim.EndpointSlice), informer.Options[*discoveryv1.EndpointSlice]{
 			Logger:   opts.Logger,
 			Indexers: map[string]informer.IndexFunc[*discoveryv1.EndpointSlice]{serviceIndex: sliceService},
+			PageSize: listPageSize,
 		}),
 		renderer:    rules.NewRenderer(),
 		syncer:      syncer,

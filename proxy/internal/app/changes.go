@@ -76,6 +76,9 @@ func (pc *portCache) update(dirty map[string]struct{}, p *proxier) []rules.Flush
 			ports = rules.ServicePorts(svc, p.slices.Lister().ByIndex(serviceIndex, key), p.nodeName)
 		}
 		old, had := pc.ports[key]
+		if slices.EqualFunc(old, ports, func(a, b rules.ServicePort) bool { return a.Equal(&b) }) {
+			continue // keep old: the Renderer shares its slices (a full resync recomputes every service)
+		}
 		flushes = append(flushes, rules.StaleFlows(old, ports)...)
 		if len(ports) == 0 {
 			delete(pc.ports, key)

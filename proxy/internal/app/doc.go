@@ -8,9 +8,10 @@
 //	                                   └─ retry after a failed sync ◄───────┘
 //	proxier.sync: listers ─► rules.SnapshotFrom ─► rules.Compute ─► iptables.Syncer.Sync
 //
-// The informers cache trimmed objects (package trim), and a synced
-// ruleset keeps only digests of the per-service chains (rules.Compact):
-// full resyncs render them again.
+// Memory at 10k services: the informers list in pages and cache trimmed
+// objects (package trim); a Renderer keeps only digests of the per-service
+// chains and renders their text again, port by port, as the restore input
+// streams (package rules).
 //
 // /healthz reports the freshness of the last successful sync; /metrics has
 // the sync duration histogram and the rule counts.

@@ -54,10 +54,6 @@ func (m *metrics) observe(rs *rules.Ruleset, res iptables.Result, d time.Duratio
 	}
 	m.last.SetToCurrentTime()
 	for _, t := range rs.Tables() {
-		n := 0
-		for _, c := range t.Chains {
-			n += c.Len()
-		}
-		m.rules.WithLabelValues(t.Name).Set(float64(n))
+		m.rules.WithLabelValues(t.Name).Set(float64(rs.TableRuleCount(t.Name)))
 	}
 }

@@ -157,3 +157,26 @@ func TestDetect(t *testing.T) {
 		t.Error("ParseMode(bogus) must fail")
 	}
 }
+
+// TestDetectStreamed runs the real -save binaries (Detect with a nil
+// Exec) in a fresh namespace.
+func TestDetectStreamed(t *testing.T) {
+	if !netnstest.Reexec(t, "wharf-pt-ipt-detect") {
+		return
+	}
+	ctx := context.Background()
+	detect := func(want Mode) {
+		t.Helper()
+		if got, err := Detect(ctx, nil); err != nil || got != want {
+			t.Fatalf("Detect = %q, %v; want %q", got, err, want)
+		}
+	}
+	detect(NFT) // both empty
+	netnstest.Must(t, Legacy.Command(""), "-t", "filter", "-N", "X")
+	for range 12 {
+		netnstest.Must(t, Legacy.Command(""), "-t", "filter", "-A", "X", "-j", "ACCEPT")
+	}
+	detect(Legacy) // legacy holds 10 rules or more
+	netnstest.Must(t, NFT.Command(""), "-t", "mangle", "-N", "KUBE-IPTABLES-HINT")
+	detect(NFT) // the hint wins
+}

@@ -1,9 +1,13 @@
 package iptables
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os/exec"
 )
 
 // Mode is an iptables backend.
@@ -35,37 +39,74 @@ var hintChains = [][]byte{[]byte(":KUBE-IPTABLES-HINT"), []byte(":KUBE-KUBELET-C
 
 // Detect chooses the backend as upstream's iptables-wrapper: the one with a
 // hint chain in mangle, else legacy if it holds 10 or more rules or more rules
-// than nft, else nft.
+// than nft, else nft. A nil run executes the -save binaries and reads their
+// output as a stream: on a node with 10k services it is tens of megabytes.
 func Detect(ctx context.Context, run Exec) (Mode, error) {
-	saves := map[Mode][]byte{}
+	rules := map[Mode]int{}
 	for _, m := range []Mode{NFT, Legacy} {
-		out, err := run(ctx, nil, m.Command("-save"))
+		hint, n, err := scanSave(ctx, run, m)
 		if err != nil {
 			continue // that backend is not usable here
 		}
-		saves[m] = out
-		for _, h := range hintChains {
-			if bytes.Contains(out, h) {
-				return m, nil
-			}
+		if hint {
+			return m, nil
 		}
+		rules[m] = n
 	}
-	if len(saves) == 0 {
+	if len(rules) == 0 {
 		return "", fmt.Errorf("detect iptables backend: neither iptables-nft-save nor iptables-legacy-save ran")
 	}
-	nl, nn := countRules(saves[Legacy]), countRules(saves[NFT])
-	if _, ok := saves[NFT]; !ok || nl >= 10 || nl > nn {
+	nl, nn := rules[Legacy], rules[NFT]
+	if _, ok := rules[NFT]; !ok || nl >= 10 || nl > nn {
 		return Legacy, nil
 	}
 	return NFT, nil
 }
 
-func countRules(save []byte) int {
-	n := 0
-	for _, line := range bytes.Split(save, []byte("\n")) {
-		if len(line) > 0 && line[0] == '-' {
-			n++
+// scanSave runs m's iptables-save and reports whether it declares a hint
+// chain, and how many rules it lists.
+func scanSave(ctx context.Context, run Exec, m Mode) (hint bool, rules int, err error) {
+	if run != nil {
+		out, err := run(ctx, nil, m.Command("-save"))
+		if err != nil {
+			return false, 0, err
+		}
+		return countSave(bytes.NewReader(out))
+	}
+	cmd := exec.CommandContext(ctx, m.Command("-save"))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return false, 0, err
+	}
+	if err := cmd.Start(); err != nil {
+		return false, 0, err
+	}
+	hint, rules, err = countSave(out)
+	if hint { // no need to read on
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return true, 0, nil
+	}
+	return hint, rules, errors.Join(err, cmd.Wait())
+}
+
+// countSave reads iptables-save output until it finds a hint chain or
+// its end, counting rules.
+func countSave(r io.Reader) (hint bool, rules int, err error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		switch {
+		case len(line) > 0 && line[0] == '-':
+			rules++
+		case len(line) > 0 && line[0] == ':':
+			for _, h := range hintChains {
+				if bytes.HasPrefix(line, h) {
+					return true, rules, nil
+				}
+			}
 		}
 	}
-	return n
+	return false, rules, sc.Err()
 }

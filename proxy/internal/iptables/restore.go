@@ -143,8 +143,12 @@ func listChains(ctx context.Context, mode Mode, table string, keep func(string) 
 		if len(line) < 2 || line[0] != ':' {
 			continue
 		}
-		if name := string(bytes.Fields(line[1:])[0]); keep(name) {
-			chains = append(chains, name)
+		name := line[1:]
+		if i := bytes.IndexByte(name, ' '); i >= 0 {
+			name = name[:i]
+		}
+		if s := string(name); keep(s) {
+			chains = append(chains, s)
 		}
 	}
 	if err := errors.Join(sc.Err(), cmd.Wait()); err != nil {

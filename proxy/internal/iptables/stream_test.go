@@ -53,24 +53,23 @@ func TestStreamConsumerStops(t *testing.T) {
 }
 
 func TestBatchLines(t *testing.T) {
-	many := make([]string, nftWarmChains)
 	tests := []struct {
-		mode  Mode
-		full  bool
-		stale map[string][]string
-		want  int
+		mode Mode
+		full bool
+		ours int // our chains in nat
+		want int
 	}{
-		{Legacy, true, nil, 0},
-		{Legacy, false, nil, 0},
-		{NFT, true, nil, nftColdBatchLines},
-		{NFT, true, map[string][]string{"nat": many[:10]}, nftColdBatchLines},
-		{NFT, true, map[string][]string{"nat": many}, nftWarmBatchLines},
-		{NFT, false, nil, nftWarmBatchLines},
+		{Legacy, true, 0, 0},
+		{Legacy, false, 0, 0},
+		{NFT, true, 0, nftColdBatchLines},
+		{NFT, true, 10, nftColdBatchLines},
+		{NFT, true, nftWarmChains, nftWarmBatchLines},
+		{NFT, false, 0, nftWarmBatchLines},
 	}
 	for _, tc := range tests {
 		s := &Syncer{mode: tc.mode}
-		if got := s.batchLines(tc.full, tc.stale); got != tc.want {
-			t.Errorf("%s full=%v %d chains: batchLines = %d, want %d", tc.mode, tc.full, len(tc.stale["nat"]), got, tc.want)
+		if got := s.batchLines(tc.full, tc.ours); got != tc.want {
+			t.Errorf("%s full=%v %d chains: batchLines = %d, want %d", tc.mode, tc.full, tc.ours, got, tc.want)
 		}
 	}
 }

@@ -47,7 +47,7 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 		s.log = slog.Default()
 	}
 	if s.mode == "" {
-		m, err := Detect(ctx, s.run)
+		m, err := Detect(ctx, cfg.Exec) // nil: streamed
 		if err != nil {
 			return nil, err
 		}
@@ -74,21 +74,18 @@ func (s *Syncer) Invalidate() { s.prev = nil }
 func (s *Syncer) Sync(ctx context.Context, rs *rules.Ruleset) (Result, error) {
 	res := Result{Full: s.prev == nil}
 	var stale map[string][]string
+	var ours int // per-service chains in the kernel's nat table
 	if res.Full {
 		if err := ensureBase(s.ipt); err != nil {
 			return res, err
 		}
-		stale = map[string][]string{}
-		for _, t := range []string{rules.TableFilter, rules.TableNAT} {
-			chains, err := listChains(ctx, s.mode, t, rules.IsHashed)
-			if err != nil {
-				return res, err
-			}
-			stale[t] = chains
+		var err error
+		if stale, ours, err = s.staleChains(ctx, rs); err != nil {
+			return res, err
 		}
 	}
 	// One iptables-restore applies all batches, each its own transaction.
-	if plan := rs.Plan(s.prev, stale, s.batchLines(res.Full, stale)); !plan.Empty() {
+	if plan := rs.Plan(s.prev, stale, s.batchLines(res.Full, ours)); !plan.Empty() {
 		n, err := restore(ctx, s.run, s.mode, plan)
 		res.Bytes = int(n)
 		if err != nil {
@@ -97,12 +94,37 @@ func (s *Syncer) Sync(ctx context.Context, rs *rules.Ruleset) (Result, error) {
 		}
 	}
 	s.prev = rs
-	rs.Compact() // the kernel has the text; keep digests only
+	rs.Compact()
 	if res.Full {
-		// A full sync allocates the whole ruleset as text; give it back.
+		// A full sync renders every chain's text (streamed, but garbage
+		// that lifts the heap's high-water mark); give it back.
 		debug.FreeOSMemory()
 	}
 	return res, nil
+}
+
+// staleChains lists our per-service chains in the kernel that rs lacks,
+// by table, and counts those in nat. Only the stale names are kept: after
+// a restart at 10k services the kernel holds tens of thousands of ours,
+// nearly all of them in rs.
+func (s *Syncer) staleChains(ctx context.Context, rs *rules.Ruleset) (map[string][]string, int, error) {
+	stale, ours := map[string][]string{}, 0
+	for _, t := range []string{rules.TableFilter, rules.TableNAT} {
+		chains, err := listChains(ctx, s.mode, t, func(name string) bool {
+			if !rules.IsHashed(name) {
+				return false
+			}
+			if t == rules.TableNAT {
+				ours++
+			}
+			return !rs.HasChain(t, name)
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		stale[t] = chains
+	}
+	return stale, ours, nil
 }
 
 // batchLines is the most rule lines per iptables-restore transaction
@@ -122,11 +144,14 @@ func (s *Syncer) Sync(ctx context.Context, rs *rules.Ruleset) (Result, error) {
 // 6.6 with 2000), while a full resync of a populated table is cheapest in
 // large ones (10k services: 14 s with 5000 lines, 27 s with 20000, about
 // 66 s with 500); so are incremental syncs of many services.
-func (s *Syncer) batchLines(full bool, stale map[string][]string) int {
+//
+// ours is the number of our per-service chains in the nat table before a
+// full sync.
+func (s *Syncer) batchLines(full bool, ours int) int {
 	switch {
 	case s.mode != NFT:
 		return 0
-	case full && len(stale[rules.TableNAT]) < nftWarmChains:
+	case full && ours < nftWarmChains:
 		return nftColdBatchLines
 	}
 	return nftWarmBatchLines

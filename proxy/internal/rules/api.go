@@ -109,8 +109,14 @@ func endpointsFor(eps []*discoveryv1.EndpointSlice, portName string, proto corev
 	if proto == "" {
 		proto = corev1.ProtocolTCP
 	}
-	var out []Endpoint
-	seen := map[epKey]bool{}
+	n := 0 // addresses, to allocate out once
+	for _, s := range eps {
+		for i := range s.Endpoints {
+			n += len(s.Endpoints[i].Addresses)
+		}
+	}
+	out := make([]Endpoint, 0, n)
+	seen := make(map[epKey]bool, n)
 	for _, s := range eps {
 		port, ok := slicePort(s, portName, proto)
 		if !ok {
@@ -119,6 +125,9 @@ func endpointsFor(eps []*discoveryv1.EndpointSlice, portName string, proto corev
 		for i := range s.Endpoints {
 			out = appendEndpoint(out, seen, &s.Endpoints[i], port, nodeName)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	slices.SortFunc(out, func(a, b Endpoint) int { return cmp.Or(cmp.Compare(a.IP, b.IP), cmp.Compare(a.Port, b.Port)) })
 	return out

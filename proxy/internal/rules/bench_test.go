@@ -1,13 +1,15 @@
 package rules
 
 import (
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"testing"
+
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"slices"
-
-	"fmt"
-	"testing"
 )
 
 func bigSnapshot(n int) *Snapshot {
@@ -66,4 +68,52 @@ func BenchmarkSnapshotFrom10k(b *testing.B) {
 			b.Fatal(len(s.Services))
 		}
 	}
+}
+
+// BenchmarkFullSync10k is the pure part of a first sync at 10k services:
+// render everything and write the whole restore input.
+func BenchmarkFullSync10k(b *testing.B) {
+	s := bigSnapshot(10000)
+	b.ReportAllocs()
+	for range b.N {
+		rs := NewRenderer().Compute(s)
+		if _, err := rs.Plan(nil, nil, 0).WriteTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		rs.Compact()
+	}
+}
+
+// BenchmarkRetained10k reports the heap a Renderer and its last ruleset
+// keep between syncs at 10k services (retained-MiB), after a full sync and
+// a one-service change.
+func BenchmarkRetained10k(b *testing.B) {
+	for range b.N {
+		s := bigSnapshot(10000)
+		before := liveHeap()
+		r := NewRenderer()
+		rs := r.Compute(s)
+		if _, err := rs.Plan(nil, nil, 0).WriteTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		rs.Compact()
+		s.Services[42].Endpoints = slices.Clone(s.Services[42].Endpoints)
+		s.Services[42].Endpoints[0].IP = "10.99.0.1"
+		next := r.Compute(s)
+		if _, err := next.Plan(rs, nil, 0).WriteTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		next.Compact()
+		rs = nil
+		b.ReportMetric(float64(liveHeap()-before)/(1<<20), "retained-MiB")
+		runtime.KeepAlive(next)
+		runtime.KeepAlive(s)
+	}
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

@@ -6,13 +6,12 @@
 //
 // A Plan lists, per transaction, the chains to rewrite (fixed chains whose
 // rules differ, per-service chains of ports that changed) and the chains to
-// delete; it holds no text. Once a ruleset is in the kernel, Compact drops
-// the text of its per-service chains (most of the memory at 10k services),
-// keeping a digest per chain to diff against; WriteTo renders a compacted
-// port again, one at a time, when a plan (a full sync) rewrites its chains.
-// A port's own tables also hold its share of the fixed chains
-// (KUBE-SERVICES, ...); only the whole fixed chains of a Ruleset are ever
-// written.
+// delete; it holds no text. A Ruleset keeps the text of the fixed chains
+// (KUBE-SERVICES, ...) only: a Renderer renders each new or changed
+// service port once into a digest per chain of its own, and WriteTo
+// renders a port's text again, one port at a time, when a plan writes its
+// chains. So at 10k services neither the whole ruleset's text nor the
+// restore input is ever in memory at once.
 //
 // Vocabulary (as upstream):
 //   - service port: one (namespace, name, port name, protocol) of a Service;

@@ -58,6 +58,10 @@ func (s *ServicePort) String() string {
 	return s.Namespace + "/" + s.Name + ":" + s.PortName
 }
 
+// Equal reports whether s and o render the same rules: equal fields,
+// external IPs and endpoints.
+func (s *ServicePort) Equal(o *ServicePort) bool { return samePort(s, o) }
+
 // usable returns the endpoints traffic may go to among eps: the ready ones,
 // or, if none is ready, the serving terminating ones (upstream fallback).
 func usable(eps []Endpoint, localOnly bool) []Endpoint {
@@ -68,6 +72,9 @@ func usable(eps []Endpoint, localOnly bool) []Endpoint {
 		}
 		switch {
 		case ep.Ready:
+			if ready == nil {
+				ready = make([]Endpoint, 0, len(eps))
+			}
 			ready = append(ready, ep)
 		case ep.Serving && ep.Terminating:
 			term = append(term, ep)

@@ -3,8 +3,8 @@ package rules
 import (
 	"crypto/sha256"
 	"encoding/base32"
-	"net"
 	"strconv"
+	"strings"
 )
 
 // Chain name prefixes; every chain this package makes starts with "KUBE-".
@@ -39,14 +39,38 @@ func IsHashed(chain string) bool {
 	return false
 }
 
-func hash16(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return base32.StdEncoding.EncodeToString(sum[:])[:16]
+// hash16 is the first 16 characters of base32(sha256(input)).
+func hash16(input []byte) string {
+	sum := sha256.Sum256(input)
+	var enc [56]byte
+	base32.StdEncoding.Encode(enc[:], sum[:])
+	return string(enc[:16])
+}
+
+// appendPortProto appends s.String() + s.Protocol, the input of upstream's
+// hashes, to b.
+func appendPortProto(b []byte, s *ServicePort) []byte {
+	b = append(append(append(b, s.Namespace...), '/'), s.Name...)
+	if s.PortName != "" {
+		b = append(append(b, ':'), s.PortName...)
+	}
+	return append(b, s.Protocol...)
+}
+
+// appendEndpointString appends epString(ep) to b.
+func appendEndpointString(b []byte, ep *Endpoint) []byte {
+	if strings.IndexByte(ep.IP, ':') >= 0 {
+		b = append(append(append(b, '['), ep.IP...), ']')
+	} else {
+		b = append(b, ep.IP...)
+	}
+	return strconv.AppendInt(append(b, ':'), int64(ep.Port), 10)
 }
 
 // portProtoHash is upstream's portProtoHash.
 func portProtoHash(s *ServicePort) string {
-	return hash16(s.String() + string(s.Protocol))
+	var buf [128]byte
+	return hash16(appendPortProto(buf[:0], s))
 }
 
 // SVCChain is the KUBE-SVC chain name of s.
@@ -60,9 +84,11 @@ func EXTChain(s *ServicePort) string { return prefixEXT + portProtoHash(s) }
 
 // SEPChain is the KUBE-SEP chain name of endpoint ep of s.
 func SEPChain(s *ServicePort, ep *Endpoint) string {
-	return prefixSEP + hash16(s.String()+string(s.Protocol)+epString(ep))
+	var buf [128]byte
+	return prefixSEP + hash16(appendEndpointString(appendPortProto(buf[:0], s), ep))
 }
 
 func epString(ep *Endpoint) string {
-	return net.JoinHostPort(ep.IP, strconv.Itoa(int(ep.Port)))
+	var buf [64]byte
+	return string(appendEndpointString(buf[:0], ep))
 }

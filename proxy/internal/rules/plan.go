@@ -9,10 +9,9 @@ import (
 
 // Plan is the iptables-restore --noflush input that turns one ruleset into
 // another, as transactions (batches) of chain names: it holds no rule
-// text. WriteTo streams the text, rendering the chains of compacted ports
-// again one port at a time, so a full sync of 10k services never holds
-// the whole input (or the whole ruleset's text) in memory. A Plan is valid
-// until its ruleset is compacted.
+// text. WriteTo streams the text, rendering the per-service chains again
+// one service port at a time, so a full sync of 10k services never holds
+// the whole input (or the whole ruleset's text) in memory.
 type Plan struct {
 	batches []batchPlan
 	lines   int
@@ -26,11 +25,25 @@ type batchPlan struct {
 	del   []string
 }
 
-// item is one chain to write; pr is the port owning a per-service chain
-// (nil for fixed chains), whose text is rendered again if compacted.
+// item is one chain to write: a fixed chain c, or chain k of port pr.
 type item struct {
 	c  *Chain
 	pr *portRules
+	k  int
+}
+
+func (it *item) name() string {
+	if it.c != nil {
+		return it.c.Name
+	}
+	return it.pr.chains[it.k].name
+}
+
+func (it *item) len() int {
+	if it.c != nil {
+		return it.c.Len()
+	}
+	return int(it.pr.chains[it.k].n)
 }
 
 // Plan returns the update from prev (nil: nothing is known, write all) to
@@ -51,7 +64,7 @@ func (rs *Ruleset) Plan(prev *Ruleset, stale map[string][]string, maxLines int) 
 	for i, t := range rs.Tables() {
 		write := rs.changes(i, prev, changed)
 		for _, it := range write {
-			p.lines += it.c.Len()
+			p.lines += it.len()
 		}
 		del := rs.deletions(i, changed, removed, stale[t.Name])
 		p.batches = appendBatches(p.batches, t.Name, write, del, maxLines)
@@ -76,7 +89,7 @@ func (rs *Ruleset) portDiff(prev *Ruleset) (changed []portChange, removed []*por
 	}
 	kept := 0 // ports of prev that rs has, changed or not
 	for _, pr := range rs.order {
-		op := prev.ports[pr.key]
+		op := prev.ports[pr.key()]
 		if op != nil {
 			kept++
 		}
@@ -86,7 +99,7 @@ func (rs *Ruleset) portDiff(prev *Ruleset) (changed []portChange, removed []*por
 	}
 	if len(prev.order) > kept { // else no port was removed
 		for _, op := range prev.order {
-			if rs.ports[op.key] == nil {
+			if rs.ports[op.key()] == nil {
 				removed = append(removed, op)
 			}
 		}
@@ -112,12 +125,7 @@ func (rs *Ruleset) changes(i int, prev *Ruleset, changed []portChange) []item {
 		pt = prev.Tables()[i]
 	}
 	var fixed, write []item
-	// fixedChains creates every fixed chain first, before merge appends
-	// the per-service ones.
-	for _, c := range rs.Tables()[i].Chains {
-		if IsHashed(c.Name) {
-			break
-		}
+	for _, c := range rs.Tables()[i].Chains { // the fixed chains
 		if pt == nil || !chainEqual(c, pt.Lookup(c.Name)) {
 			fixed = append(fixed, item{c: c})
 		}
@@ -127,24 +135,34 @@ func (rs *Ruleset) changes(i int, prev *Ruleset, changed []portChange) []item {
 	for n < len(fixed) && rank(fixed[n].c.Name) == 0 {
 		n++
 	}
-	write = append(write, fixed[:n]...)
+	size := len(fixed) // at most; a full sync writes tens of thousands
+	for _, ch := range changed {
+		size += len(ch.cur.chains)
+	}
+	write = append(make([]item, 0, size), fixed[:n]...)
 	for _, ch := range changed {
 		if samePortRules(ch.old, ch.cur, i) {
 			continue
 		}
-		var old *Table // the port's chains in prev, nil: all new
-		if ch.old != nil {
-			old = ch.old.tables.Tables()[i]
-		}
 		start := len(write)
-		for _, c := range ch.cur.tables.Tables()[i].Chains {
-			if IsHashed(c.Name) && (old == nil || !chainEqual(c, old.Lookup(c.Name))) {
-				write = append(write, item{c: c, pr: ch.cur})
+		for k, c := range ch.cur.chains {
+			if int(c.table) != i {
+				continue
+			}
+			// ch.old == nil: all new
+			if ch.old == nil || !ch.old.has(i, c) {
+				write = append(write, item{pr: ch.cur, k: k})
 			}
 		}
-		slices.SortStableFunc(write[start:], func(a, b item) int { return rank(a.c.Name) - rank(b.c.Name) })
+		slices.SortStableFunc(write[start:], func(a, b item) int { return rank(a.name()) - rank(b.name()) })
 	}
 	return append(write, fixed[n:]...)
+}
+
+// has reports whether pr has chain c (same name, rules and table).
+func (pr *portRules) has(table int, c chainSum) bool {
+	k := pr.lookup(table, c.name)
+	return k >= 0 && pr.chains[k] == c
 }
 
 // deletions returns the per-service chains in table i of changed ports'
@@ -157,9 +175,9 @@ func (rs *Ruleset) deletions(i int, changed []portChange, removed []*portRules, 
 		if samePortRules(cur, old, i) {
 			return
 		}
-		for _, c := range old.tables.Tables()[i].Chains {
-			if IsHashed(c.Name) && (cur == nil || cur.tables.Tables()[i].Lookup(c.Name) == nil) {
-				del = append(del, c.Name)
+		for _, c := range old.chains {
+			if int(c.table) == i && (cur == nil || cur.lookup(i, c.name) < 0) {
+				del = append(del, c.name)
 			}
 		}
 	}
@@ -174,17 +192,55 @@ func (rs *Ruleset) deletions(i int, changed []portChange, removed []*portRules, 
 	if len(stale) == 0 {
 		return del
 	}
-	t, seen := rs.Tables()[i], map[string]bool{}
-	for _, name := range del {
-		seen[name] = true
-	}
+	return append(del, rs.staleChains(i, del, stale)...)
+}
+
+// staleChains returns the per-service chains of stale that are neither in
+// table (an index in Tables) of rs nor in del, each once, sorted.
+func (rs *Ruleset) staleChains(table int, del, stale []string) []string {
+	var out []string
 	for _, name := range stale {
-		if !seen[name] && IsHashed(name) && t.Lookup(name) == nil {
-			seen[name] = true
-			del = append(del, name)
+		if IsHashed(name) && !rs.hasChain(table, name) && !slices.Contains(del, name) {
+			out = append(out, name)
 		}
 	}
-	return del
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// HasChain reports whether rs has the named per-service chain in table
+// ("filter" or "nat"). The first call builds an index that Compact drops.
+func (rs *Ruleset) HasChain(table, name string) bool {
+	for i, t := range rs.Tables() {
+		if t.Name == table {
+			return rs.hasChain(i, name)
+		}
+	}
+	return false
+}
+
+// hasChain is HasChain for table index i. At 10k services a restart finds
+// tens of thousands of our chains in the kernel: a sorted slice of the
+// names (sharing the strings) costs a fraction of a map.
+func (rs *Ruleset) hasChain(i int, name string) bool {
+	if rs.names[i] == nil {
+		n := 0
+		for _, pr := range rs.order {
+			n += len(pr.chains)
+		}
+		names := make([]string, 0, n)
+		for _, pr := range rs.order {
+			for k := range pr.chains {
+				if int(pr.chains[k].table) == i {
+					names = append(names, pr.chains[k].name)
+				}
+			}
+		}
+		slices.Sort(names)
+		rs.names[i] = names
+	}
+	_, found := slices.BinarySearch(rs.names[i], name)
+	return found
 }
 
 // appendBatches splits one table's changes into batches of about maxLines.
@@ -197,8 +253,8 @@ func appendBatches(out []batchPlan, table string, write []item, del []string, ma
 	}
 	for len(write) > 0 {
 		n, lines := 0, 0
-		for n < len(write) && (maxLines <= 0 || n == 0 || lines+write[n].c.Len() <= maxLines) {
-			lines += write[n].c.Len()
+		for n < len(write) && (maxLines <= 0 || n == 0 || lines+write[n].len() <= maxLines) {
+			lines += write[n].len()
 			n++
 		}
 		b := batchPlan{table: table, write: write[:n:n]}
@@ -226,15 +282,16 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 
 func (b *batchPlan) writeTo(w *countingWriter, r *reRenderer) {
 	w.str("*", b.table, "\n")
-	for _, it := range b.write {
-		w.str(":", it.c.Name, " - [0:0]\n")
+	for i := range b.write {
+		w.str(":", b.write[i].name(), " - [0:0]\n")
 	}
 	for _, name := range b.del {
 		w.str(":", name, " - [0:0]\n")
 	}
-	for _, it := range b.write {
-		for _, rule := range r.rules(it) {
-			w.str("-A ", it.c.Name, " ", rule, "\n")
+	for i := range b.write {
+		name := b.write[i].name()
+		for _, rule := range r.rules(&b.write[i]) {
+			w.str("-A ", name, " ", rule, "\n")
 		}
 	}
 	for _, name := range b.del {
@@ -243,24 +300,25 @@ func (b *batchPlan) writeTo(w *countingWriter, r *reRenderer) {
 	w.str("COMMIT\n")
 }
 
-// reRenderer gives the rules of plan items, rendering a compacted port
-// again (once for its consecutive chains) without keeping the text.
+// reRenderer gives the rules of plan items, rendering a port's text again
+// (once for its consecutive chains) without keeping it.
 type reRenderer struct {
 	pr    *portRules
 	fresh *Ruleset
 }
 
-func (r *reRenderer) rules(it item) []string {
-	if !it.c.compacted {
+func (r *reRenderer) rules(it *item) []string {
+	if it.c != nil {
 		return it.c.Rules
 	}
 	if r.pr != it.pr {
-		r.pr, r.fresh = it.pr, renderPort(&it.pr.sp, it.pr.clusterCIDR)
+		r.pr, r.fresh = it.pr, renderPort(&it.pr.sp, it.pr.clusterCIDR, false)
 	}
-	if c := r.fresh.NAT.Lookup(it.c.Name); c != nil {
-		return c.Rules
+	c := r.fresh.Tables()[it.pr.chains[it.k].table].Lookup(it.name())
+	if c == nil {
+		panic("rules: port " + it.pr.sp.String() + " renders no chain " + it.name()) // broken invariant
 	}
-	return r.fresh.Filter.Lookup(it.c.Name).Rules
+	return c.Rules
 }
 
 // countingWriter writes strings, counting bytes and keeping the first error.

@@ -15,10 +15,13 @@ const (
 
 // Chain is one chain and its rules; each rule is the text after "-A <chain> ".
 type Chain struct {
-	Name  string
+	Name string
+	// Rules is nil for the per-service chains of a Renderer's rulesets:
+	// those keep only a digest (see Plan.WriteTo for their text).
 	Rules []string
-	// compacted is set when Ruleset.Compact replaced Rules (now nil) by
-	// their digest sum and count n.
+	// compacted is set when the chain keeps only the digest sum and count
+	// n of its rules: from birth for a Renderer's per-service chains, after
+	// compact for others.
 	compacted bool
 	n         int
 	sum       uint64
@@ -36,17 +39,27 @@ func (c *Chain) Len() int {
 	return len(c.Rules)
 }
 
+// digest is an order-sensitive hash of c's rules: the same for the same
+// rules whether c keeps their text or was built digest-only.
 func (c *Chain) digest() uint64 {
 	if c.compacted {
 		return c.sum
 	}
-	var h maphash.Hash
-	h.SetSeed(digestSeed)
+	var sum uint64
 	for _, r := range c.Rules {
-		h.WriteString(r)
-		h.WriteByte('\n')
+		sum = foldRule(sum, maphash.String(digestSeed, r))
 	}
-	return h.Sum64()
+	return sum
+}
+
+// fold adds one rule to a digest-only chain.
+func (c *Chain) fold(rule []byte) {
+	c.sum = foldRule(c.sum, maphash.Bytes(digestSeed, rule))
+	c.n++
+}
+
+func foldRule(sum, rule uint64) uint64 {
+	return maphash.Comparable(digestSeed, [2]uint64{sum, rule})
 }
 
 func (c *Chain) compact() {
@@ -60,13 +73,20 @@ func (c *Chain) compact() {
 type Table struct {
 	Name   string
 	Chains []*Chain
+	// digestOnly makes Chain create per-service chains that keep only a
+	// digest of their rules.
+	digestOnly bool
 	// index maps names to Chains[:indexed]; Lookup builds it lazily, and
 	// only for tables of more than smallTable chains.
 	index   map[string]*Chain
 	indexed int
 }
 
-// Ruleset is a rendered sync: the filter and nat chains we own.
+// Ruleset is a rendered sync: the chains we own in the filter and nat
+// tables. Its Tables hold the fixed chains (KUBE-SERVICES, ...) with their
+// rules; the per-service chains (KUBE-SVC-*, ...) are kept per service port
+// as names and digests only, and their text is rendered again when a Plan
+// writes them.
 type Ruleset struct {
 	Filter, NAT *Table
 	// ports, set by Renderer.Compute, maps each service port to its
@@ -76,6 +96,9 @@ type Ruleset struct {
 	order []*portRules
 	// fresh is the number of ports Compute rendered (not reused).
 	fresh int
+	// names are the sorted names of the per-service chains per table,
+	// built by hasChain.
+	names [2][]string
 }
 
 func newRuleset() *Ruleset {
@@ -96,7 +119,7 @@ func (t *Table) Chain(name string) *Chain {
 	if c := t.Lookup(name); c != nil {
 		return c
 	}
-	c := &Chain{Name: name}
+	c := &Chain{Name: name, compacted: t.digestOnly && IsHashed(name)}
 	t.Chains = append(t.Chains, c)
 	return c
 }
@@ -133,8 +156,23 @@ func (c *Chain) add(args ...string) { c.Rules = append(c.Rules, strings.Join(arg
 func (rs *Ruleset) RuleCount() int {
 	n := 0
 	for _, t := range rs.Tables() {
+		n += rs.TableRuleCount(t.Name)
+	}
+	return n
+}
+
+// TableRuleCount is the number of rules in the named table.
+func (rs *Ruleset) TableRuleCount(table string) int {
+	n := 0
+	for i, t := range rs.Tables() {
+		if t.Name != table {
+			continue
+		}
 		for _, c := range t.Chains {
 			n += c.Len()
+		}
+		for _, pr := range rs.order {
+			n += pr.rules(i)
 		}
 	}
 	return n
@@ -146,15 +184,13 @@ func (rs *Ruleset) RuleCount() int {
 // the one allocation span a changed port's rule pins.
 const relocateMin = 64
 
-// Compact drops the rule text of every per-service chain of rs, keeping a
-// digest to compare it with, and the chain indices. At 10k services that
-// text is most of the proxy's memory, and a Renderer's cache and the
-// previous ruleset would hold it until the service changes. Plan.WriteTo
-// renders compacted ports again when it has to write their chains (full
-// syncs). Call it once rs is in the kernel.
+// Compact moves the fixed chains' rules of rs and of its new service ports
+// out of the memory they share with short-lived rendering garbage (see
+// relocate), and drops the chain indices. Call it once rs is in the kernel.
 func (rs *Ruleset) Compact() {
+	rs.names = [2][]string{}
 	for _, pr := range rs.order {
-		pr.compact()
+		pr.relocate()
 	}
 	for _, t := range rs.Tables() {
 		t.index, t.indexed = nil, 0
@@ -162,9 +198,7 @@ func (rs *Ruleset) Compact() {
 			continue // pins at most a few spans until the next sync
 		}
 		for _, c := range t.Chains {
-			if !IsHashed(c.Name) {
-				c.Rules = relocate(c.Rules) // see relocate
-			}
+			c.Rules = relocate(c.Rules) // see relocate
 		}
 	}
 }
@@ -207,13 +241,27 @@ func (rs *Ruleset) Batches(prev *Ruleset, stale map[string][]string, maxLines in
 }
 
 // samePortRules reports whether a and b have equal chains in table: the
-// same portRules when both came from one Renderer, else compared by content.
+// same portRules when both came from one Renderer, else compared by digest.
 func samePortRules(a, b *portRules, table int) bool {
 	if a == b || a == nil || b == nil {
 		return a == b
 	}
-	ca, cb := a.tables.Tables()[table].Chains, b.tables.Tables()[table].Chains
-	return slices.EqualFunc(ca, cb, func(x, y *Chain) bool { return x.Name == y.Name && chainEqual(x, y) })
+	i, j := 0, 0
+	for {
+		for i < len(a.chains) && int(a.chains[i].table) != table {
+			i++
+		}
+		for j < len(b.chains) && int(b.chains[j].table) != table {
+			j++
+		}
+		if i == len(a.chains) || j == len(b.chains) {
+			return i == len(a.chains) && j == len(b.chains)
+		}
+		if a.chains[i] != b.chains[j] {
+			return false
+		}
+		i, j = i+1, j+1
+	}
 }
 
 // chainEqual compares rules, or their digests when either was compacted.
