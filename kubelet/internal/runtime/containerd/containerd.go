@@ -37,8 +37,9 @@ type Containerd struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex
-	imported map[string]bool // image names imported from tarballs
-	unpacked map[string]bool // image digests known to be unpacked
+	imported map[string]bool   // image names imported from tarballs
+	unpacked map[string]bool   // image digests known to be unpacked
+	imageIDs map[string]string // container ID → its image's ID
 	execs    execSeq
 	resolver remotes.Resolver
 	insecure map[string]bool
@@ -87,7 +88,7 @@ func New(ctx context.Context, o Options) (*Containerd, error) {
 	if o.Logs.MaxSize == 0 {
 		o.Logs.MaxSize = 10 << 20
 	}
-	rt := &Containerd{client: c, log: o.Log, imported: map[string]bool{}, unpacked: map[string]bool{}, insecure: insecure, cgroups: cg,
+	rt := &Containerd{client: c, log: o.Log, imported: map[string]bool{}, unpacked: map[string]bool{}, imageIDs: map[string]string{}, insecure: insecure, cgroups: cg,
 		logOpts: o.Logs, logging: map[string]cio.IO{}, tees: map[string]*outputTee{}}
 	rt.resolver = rt.newResolver(nil)
 	return rt, nil
@@ -468,6 +469,9 @@ func (c *Containerd) RemoveContainer(ctx context.Context, id string) error {
 	if err := ctr.Delete(ctx, ctrd.WithSnapshotCleanup); err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("runtime: delete container %s: %w", id, err)
 	}
+	c.mu.Lock()
+	delete(c.imageIDs, id)
+	c.mu.Unlock()
 	return nil
 }
 

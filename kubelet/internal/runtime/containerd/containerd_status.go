@@ -8,8 +8,11 @@ import (
 	"time"
 
 	ctrd "github.com/containerd/containerd"
+	"github.com/containerd/containerd/api/services/tasks/v1"
+	tasktypes "github.com/containerd/containerd/api/types/task"
 	"github.com/containerd/containerd/content"
 	"github.com/containerd/containerd/errdefs"
+	"github.com/containerd/containerd/protobuf"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/wharfhq/wharf/kubelet/internal/runtime"
@@ -28,36 +31,53 @@ func (c *Containerd) status(ctx context.Context, ctr ctrd.Container) (runtime.Co
 		Name: l[runtime.LabelContainer], Attempt: attempt, Init: l[runtime.LabelInit] == "true",
 		Image: info.Image, CreatedAt: info.CreatedAt, State: runtime.StateCreated,
 	}
-	if img, err := ctr.Image(ctx); err == nil {
-		out.ImageID = imageID(img)
-	}
+	out.ImageID = c.containerImageID(ctx, ctr)
 	if s := l[runtime.LabelStartedAt]; s != "" {
 		out.StartedAt, _ = time.Parse(time.RFC3339Nano, s)
 	}
-	task, err := ctr.Task(ctx, nil)
-	if errdefs.IsNotFound(err) {
+	// One Get answers the task's state, exit status and exit time (the
+	// client's Task+Status would ask containerd, and so the shim, twice):
+	// workers observe their containers every resync.
+	resp, err := c.client.TaskService().Get(ctx, &tasks.GetRequest{ContainerID: ctr.ID()})
+	if err = errdefs.FromGRPC(err); errdefs.IsNotFound(err) {
 		return out, nil
 	} else if err != nil {
 		return runtime.Container{}, fmt.Errorf("runtime: task of %s: %w", ctr.ID(), err)
 	}
-	st, err := task.Status(ctx)
-	if err != nil {
-		return runtime.Container{}, fmt.Errorf("runtime: task status of %s: %w", ctr.ID(), err)
-	}
-	switch st.Status {
-	case ctrd.Running, ctrd.Pausing, ctrd.Paused:
+	switch p := resp.Process; p.Status {
+	case tasktypes.Status_RUNNING, tasktypes.Status_PAUSING, tasktypes.Status_PAUSED:
 		out.State = runtime.StateRunning
-	case ctrd.Stopped:
+	case tasktypes.Status_STOPPED:
 		out.State = runtime.StateExited
-		out.ExitCode = int32(st.ExitStatus)
-		out.FinishedAt = st.ExitTime
+		out.ExitCode = int32(p.ExitStatus)
+		out.FinishedAt = protobuf.FromTimestamp(p.ExitedAt)
 		out.Reason = runtime.ExitReason(out.ExitCode, out.ExitCode != 0 && c.oomKilled(ctx, ctr, l))
-	case ctrd.Created:
+	case tasktypes.Status_CREATED:
 		out.State = runtime.StateCreated
 	default:
 		out.State = runtime.StateUnknown
 	}
 	return out, nil
+}
+
+// containerImageID is the image ID of ctr, resolved once per container:
+// a container keeps the image it was created from.
+func (c *Containerd) containerImageID(ctx context.Context, ctr ctrd.Container) string {
+	c.mu.Lock()
+	id, ok := c.imageIDs[ctr.ID()]
+	c.mu.Unlock()
+	if ok {
+		return id
+	}
+	img, err := ctr.Image(ctx)
+	if err != nil {
+		return ""
+	}
+	id = imageID(img)
+	c.mu.Lock()
+	c.imageIDs[ctr.ID()] = id
+	c.mu.Unlock()
+	return id
 }
 
 func readImageConfig(ctx context.Context, img ctrd.Image, desc ocispec.Descriptor) (ocispec.ImageConfig, error) {
