@@ -1,9 +1,10 @@
 // Command proxy-bench measures wharf-proxy as issue 10 asks: for N services
-// × 5 endpoints on each iptables backend, the first full sync, the time
+// × 5 endpoints on each iptables backend (and, with --modes nftables, the
+// native nftables mode), the first full sync, the time
 // from one EndpointSlice update to its rules being in the kernel, and the
 // proxy's RSS. Every case runs in a fresh network namespace
 // (wharf-pt-bench-<mode>-<n>) that holds the apiserver, the proxy and their
-// iptables; the host's tables are never touched. run.sh builds and runs it.
+// iptables or nftables; the host's tables are never touched. run.sh builds and runs it.
 package main
 
 import (
@@ -59,7 +60,7 @@ func main() {
 	flag.StringVar(&o.apiserver, "apiserver", "", "wharf-apiserver binary (required)")
 	flag.StringVar(&o.proxy, "proxy", "", "wharf-proxy binary (required)")
 	cases := flag.String("services", "1000,5000,10000", "comma-separated service counts")
-	modes := flag.String("modes", "legacy,nft", "comma-separated iptables backends")
+	modes := flag.String("modes", "legacy,nft", "comma-separated modes: iptables backends (legacy, nft) or nftables (--proxy-mode)")
 	flag.IntVar(&o.endpoints, "endpoints", 5, "endpoints per service")
 	flag.IntVar(&o.changes, "changes", 5, "one-service changes to time per case")
 	flag.StringVar(&o.proxyArgs, "proxy-args", "", "extra space-separated wharf-proxy arguments")

@@ -15,6 +15,10 @@ import (
 	"github.com/wharfhq/wharf/hack/bench/proc"
 )
 
+// modeNFTables is the --modes entry for wharf-proxy --proxy-mode=nftables;
+// the others are --iptables-mode backends.
+const modeNFTables = "nftables"
+
 // proxyProc is a running wharf-proxy.
 type proxyProc struct {
 	*proc.Process
@@ -25,8 +29,12 @@ type proxyProc struct {
 // defaults, which no one else uses inside the case's namespace.
 func startProxy(o options, url, logPath string) (*proxyProc, error) {
 	args := []string{"--master", url, "--hostname-override", "bench-node", "--cluster-cidr", "10.0.0.0/8",
-		"--iptables-mode", o.mode, "--sync-period", "1h",
-		"--healthz-bind-address", "127.0.0.1:10256", "--metrics-bind-address", "127.0.0.1:10249"}
+		"--sync-period", "1h", "--healthz-bind-address", "127.0.0.1:10256", "--metrics-bind-address", "127.0.0.1:10249"}
+	if o.mode == modeNFTables {
+		args = append(args, "--proxy-mode", modeNFTables)
+	} else {
+		args = append(args, "--iptables-mode", o.mode)
+	}
 	args = append(args, strings.Fields(o.proxyArgs)...)
 	if o.heapDir != "" {
 		args = append(args, "--profiling")

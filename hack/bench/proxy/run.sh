@@ -4,6 +4,7 @@
 # iptables 1.8 (legacy and nft); every case runs in its own network
 # namespace wharf-pt-bench-*. Extra arguments go to proxy-bench, e.g.
 #   hack/bench/proxy/run.sh --services 1000,5000 --modes nft
+#   hack/bench/proxy/run.sh --services 1000,10000 --modes nftables
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"

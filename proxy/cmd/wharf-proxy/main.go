@@ -37,7 +37,8 @@ func main() {
 			&cli.StringFlag{Name: "master", Usage: "apiserver URL, overrides the kubeconfig's"},
 			&cli.StringFlag{Name: "hostname-override", Value: hostname, Usage: "this node's name"},
 			&cli.StringFlag{Name: "cluster-cidr", Usage: "pod network; cluster-IP traffic from outside it is masqueraded"},
-			&cli.StringFlag{Name: "iptables-mode", Value: "auto", Usage: "legacy, nft or auto (detect like upstream)"},
+			&cli.StringFlag{Name: "proxy-mode", Value: app.ProxyModeIPTables, Usage: "iptables (kube-proxy's chains, through iptables-restore) or nftables (table ip wharf-proxy with maps, through netlink)"},
+			&cli.StringFlag{Name: "iptables-mode", Value: "auto", Usage: "iptables backend in iptables mode: legacy, nft or auto (detect like upstream)"},
 			&cli.DurationFlag{Name: "min-sync-period", Value: app.DefaultMinSyncPeriod, Usage: "least time between syncs"},
 			&cli.DurationFlag{Name: "sync-period", Value: app.DefaultSyncPeriod, Usage: "period of syncs without changes (writes only what differs)"},
 			&cli.DurationFlag{Name: "full-sync-period", Value: app.DefaultFullSyncPeriod, Usage: "period of full resyncs (rewrite every chain)"},
@@ -55,7 +56,7 @@ func main() {
 			return app.Run(c.Context, app.Options{
 				Kubeconfig: c.String("kubeconfig"), Server: c.String("master"),
 				NodeName: c.String("hostname-override"), ClusterCIDR: c.String("cluster-cidr"),
-				IPTablesMode:  c.String("iptables-mode"),
+				ProxyMode: c.String("proxy-mode"), IPTablesMode: c.String("iptables-mode"),
 				MinSyncPeriod: c.Duration("min-sync-period"), SyncPeriod: c.Duration("sync-period"),
 				FullSyncPeriod: c.Duration("full-sync-period"),
 				HealthzAddr:    c.String("healthz-bind-address"), MetricsAddr: c.String("metrics-bind-address"),

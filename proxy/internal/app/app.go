@@ -18,7 +18,6 @@ import (
 	"github.com/wharfhq/wharf/proto/kubeconfig"
 	"github.com/wharfhq/wharf/proxy/internal/iptables"
 	"github.com/wharfhq/wharf/proxy/internal/rules"
-	"github.com/wharfhq/wharf/proxy/internal/trim"
 )
 
 // listPageSize is the number of objects per page when the informers list
@@ -33,9 +32,12 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.complete(); err != nil {
 		return err
 	}
+	if opts.ProxyMode == ProxyModeNFTables {
+		return runNFTables(ctx, opts)
+	}
 	mode, _ := iptables.ParseMode(opts.IPTablesMode)
-	if opts.Cleanup {
-		return Cleanup(ctx, mode)
+	if opts.Cleanup { // as upstream: the other mode's rules go too
+		return errors.Join(Cleanup(ctx, mode), cleanupNFTables(ctx))
 	}
 	c, err := newClient(opts)
 	if err != nil {
@@ -51,23 +53,8 @@ func Run(ctx context.Context, opts Options) error {
 	if err := os.WriteFile("/proc/sys/net/ipv4/conf/all/route_localnet", []byte("1"), 0o644); err != nil {
 		opts.Logger.WarnContext(ctx, "cannot enable route_localnet: NodePorts on 127.0.0.1 will not work", "err", err)
 	}
-	p := &proxier{
-		// The caches keep trimmed objects: only what rendering reads. Pages
-		// bound what a (re)list holds untrimmed at once.
-		services: informer.New(trim.Source(informer.FromResource(client.Services(c, "")), trim.Service),
-			informer.Options[*corev1.Service]{Logger: opts.Logger, PageSize: listPageSize}),
-		slices: informer.New(trim.Source(informer.FromResource(client.EndpointSlices(c, "")), trim.EndpointSlice), informer.Options[*discoveryv1.EndpointSlice]{
-			Logger:   opts.Logger,
-			Indexers: map[string]informer.IndexFunc[*discoveryv1.EndpointSlice]{serviceIndex: sliceService},
-			PageSize: listPageSize,
-		}),
-		renderer:    rules.NewRenderer(),
-		syncer:      syncer,
-		nodeName:    opts.NodeName,
-		clusterCIDR: opts.ClusterCIDR,
-		metrics:     newMetrics(),
-		log:         opts.Logger,
-	}
+	p := newInformerProxier(opts, c)
+	p.renderer, p.syncer = rules.NewRenderer(), syncer
 	node := informer.New(informer.FromResource(client.Nodes(c)), informer.Options[*corev1.Node]{
 		Logger:      opts.Logger,
 		ListOptions: func(o *metav1.ListOptions) { o.FieldSelector = "metadata.name=" + opts.NodeName },

@@ -18,7 +18,10 @@ type Options struct {
 	NodeName string
 	// ClusterCIDR masquerades cluster-IP traffic from outside it ("" = none).
 	ClusterCIDR string
-	// IPTablesMode is "legacy", "nft" or "" / "auto" (detect).
+	// ProxyMode is ProxyModeIPTables ("" means it) or ProxyModeNFTables.
+	ProxyMode string
+	// IPTablesMode is "legacy", "nft" or "" / "auto" (detect); only for
+	// ProxyModeIPTables.
 	IPTablesMode string
 	// MinSyncPeriod is the least time between two syncs (default 1s).
 	MinSyncPeriod time.Duration
@@ -38,6 +41,15 @@ type Options struct {
 	Cleanup bool
 	Logger  *slog.Logger
 }
+
+// Proxy modes (--proxy-mode).
+const (
+	// ProxyModeIPTables programs iptables in kube-proxy's layout.
+	ProxyModeIPTables = "iptables"
+	// ProxyModeNFTables programs table ip wharf-proxy through netlink (see
+	// proxy/internal/nftables).
+	ProxyModeNFTables = "nftables"
+)
 
 // Defaults of the sync periods.
 const (
@@ -68,6 +80,13 @@ func (o *Options) complete() error {
 			return fmt.Errorf("--cluster-cidr %q: want an IPv4 CIDR", o.ClusterCIDR)
 		}
 		o.ClusterCIDR = p.Masked().String()
+	}
+	switch o.ProxyMode {
+	case "":
+		o.ProxyMode = ProxyModeIPTables
+	case ProxyModeIPTables, ProxyModeNFTables:
+	default:
+		return fmt.Errorf("--proxy-mode %q: want %s or %s", o.ProxyMode, ProxyModeIPTables, ProxyModeNFTables)
 	}
 	if _, err := iptables.ParseMode(o.IPTablesMode); err != nil {
 		return err

@@ -1,0 +1,107 @@
+package nftables
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/wharfhq/wharf/proxy/internal/netnstest"
+	"github.com/wharfhq/wharf/proxy/internal/rules"
+)
+
+// benchSnapshot is n services of 5 endpoints, as hack/bench/proxy makes.
+func benchSnapshot(n int) *rules.Snapshot {
+	s := &rules.Snapshot{ClusterCIDR: "10.0.0.0/8", Services: make([]rules.ServicePort, n)}
+	for i := range n {
+		sp := rules.ServicePort{Namespace: "default", Name: fmt.Sprintf("svc-%d", i), PortName: "http", Protocol: rules.TCP,
+			ClusterIP: fmt.Sprintf("10.96.%d.%d", i/250, i%250+1), Port: 80}
+		if i%10 == 0 {
+			sp.NodePort = int32(30000 + i%2000)
+		}
+		for j := range 5 {
+			sp.Endpoints = append(sp.Endpoints, rules.Endpoint{IP: fmt.Sprintf("10.%d.%d.%d", 100+j, i/250, i%250+1), Port: 8080, Ready: true, Serving: true})
+		}
+		s.Services[i] = sp
+	}
+	return s
+}
+
+// BenchmarkOneChange is the pure part of a sync of one endpoint change
+// among 10k services: Generate and Diff.
+func BenchmarkOneChange(b *testing.B) {
+	snap := benchSnapshot(10000)
+	g, tbl := NewGenerator(), NewElemTable()
+	prev := g.Generate(snap)
+	Diff(nil, prev, nil, tbl, DefaultBatchPorts)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		k := (i * 7919) % len(snap.Services)
+		eps := append([]rules.Endpoint(nil), snap.Services[k].Endpoints...)
+		eps[0].IP = fmt.Sprintf("10.99.%d.%d", i/250%250, i%250+1)
+		snap.Services[k].Endpoints = eps
+		cur := g.Generate(snap)
+		if p := Diff(prev, cur, nil, tbl, DefaultBatchPorts); p.Ports != 1 {
+			b.Fatalf("plan of %d ports", p.Ports)
+		}
+		prev = cur
+		i++
+	}
+}
+
+// BenchmarkFull is the pure part of a full sync of 10k services.
+func BenchmarkFull(b *testing.B) {
+	snap := benchSnapshot(10000)
+	b.ReportAllocs()
+	for b.Loop() {
+		Diff(nil, Generate(snap), nil, NewElemTable(), DefaultBatchPorts)
+	}
+}
+
+// BenchmarkKernelChange times Sync of one service's change among 10k in
+// the kernel (a netns of its own): same endpoint count (its map only) and
+// one endpoint more (its map and chain).
+func BenchmarkKernelChange(b *testing.B) {
+	netnstest.Skip(b)
+	ns := nsPrefix + "bench"
+	netnstest.Add(b, ns)
+	fd, err := unix.Open("/var/run/netns/"+ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer unix.Close(fd)
+	s, err := New(Config{NetNSFd: fd})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	snap := benchSnapshot(10000)
+	g := NewGenerator()
+	start := time.Now()
+	if _, err := s.Sync(ctx, g.Generate(snap)); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("full sync of 10k services: %v", time.Since(start))
+	for _, grow := range []bool{false, true} {
+		b.Run(fmt.Sprintf("grow=%v", grow), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				k := (i * 7919) % len(snap.Services)
+				eps := append([]rules.Endpoint(nil), snap.Services[k].Endpoints...)
+				eps[0].IP = fmt.Sprintf("10.99.%d.%d", i/250%250, i%250+1)
+				if grow {
+					eps = append(eps, rules.Endpoint{IP: fmt.Sprintf("10.98.%d.%d", i/250%250, i%250+1), Port: 8080, Ready: true})
+				}
+				snap.Services[k].Endpoints = eps
+				if res, err := s.Sync(ctx, g.Generate(snap)); err != nil || res.Ports != 1 {
+					b.Fatalf("%+v %v", res, err)
+				}
+				i++
+			}
+		})
+	}
+}
