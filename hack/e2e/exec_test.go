@@ -32,10 +32,11 @@ func execPod(name, node string) *corev1.Pod {
 		}}}
 }
 
-// execScenario: pods/exec and pods/portforward end to end (CLI →
-// apiserver → kubelet → containerd / the pod's netns) with wharf, then
-// with upstream kubectl: a command's output, its exit code, piped stdin,
-// and an HTTP request through a forwarded local port.
+// execScenario: pods/exec, pods/portforward and pods/attach end to end
+// (CLI → apiserver → kubelet → containerd / the pod's netns) with wharf,
+// then with upstream kubectl: a command's output, its exit code, piped
+// stdin, an HTTP request through a forwarded local port, and the output of
+// an attached container until it exits.
 func execScenario(t *testing.T, e *env) {
 	e.require(t, cluster.BinKubelet, cluster.BinCLI)
 	node := e.c.Nodes()[0]
@@ -59,6 +60,7 @@ func execScenario(t *testing.T, e *env) {
 	}
 	checkExec(t, "wharf", wharf, name)
 	checkPortForward(ctx, t, "wharf", e.c.Binaries().Path(cluster.BinCLI), e.kubeconfig, ns, name)
+	e.checkAttach(ctx, t, "wharf", ns, node, wharf)
 
 	kubectl := buildKubectl(ctx, t)
 	run := func(stdin string, args ...string) (string, error) {
@@ -70,6 +72,25 @@ func execScenario(t *testing.T, e *env) {
 	}
 	checkExec(t, "kubectl", run, name)
 	checkPortForward(ctx, t, "kubectl", kubectl, e.kubeconfig, ns, name)
+	e.checkAttach(ctx, t, "kubectl", ns, node, run)
+}
+
+// checkAttach attaches to a container that counts for a few seconds and
+// exits: the attach shows its output and ends with it.
+func (e *env) checkAttach(ctx context.Context, t *testing.T, cli, ns, node string, run func(stdin string, args ...string) (string, error)) {
+	t.Helper()
+	name := "ticker-" + cli
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{NodeName: node, RestartPolicy: corev1.RestartPolicyNever,
+		Containers: []corev1.Container{{Name: "c", Image: "tools",
+			Command: []string{"sh", "-c", "sleep 4; i=0; while [ $i -lt 30 ]; do echo tick-$i; i=$((i+1)); sleep 0.1; done"}}}}}
+	if _, err := client.Pods(e.cl, ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.waitPod(ctx, t, ns, name, "Running", running)
+	out, err := run("", "attach", name)
+	if err != nil || !strings.Contains(out, "tick-29\n") {
+		t.Errorf("%s attach = %q, %v; want the ticks up to tick-29, ending with the container", cli, out, err)
+	}
 }
 
 // checkExec runs exec through cli (wharf or kubectl, same flags).
