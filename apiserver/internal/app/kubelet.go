@@ -54,28 +54,45 @@ func (r *Running) kubeletURL(name string) (*url.URL, error) {
 	return &url.URL{Scheme: "https", Host: net.JoinHostPort(ip, strconv.Itoa(port))}, nil
 }
 
-// servePodLog proxies GET pods/<name>/log to the kubelet's containerLogs.
-func (r *Running) servePodLog(w http.ResponseWriter, req *http.Request) {
-	ns, name := chi.URLParam(req, "ns"), chi.URLParam(req, "name")
+// podKubelet finds pod ns/name and the URL of its node's kubelet. When it
+// cannot, it answers with a Status and returns ok false: 404 without the
+// pod, 400 when check (nil: none) rejects the request for this pod or the
+// pod has no node, 503 when the node's kubelet address is unknown.
+func (r *Running) podKubelet(w http.ResponseWriter, ns, name string, check func(*corev1.Pod) error) (*corev1.Pod, *url.URL, bool) {
 	o, ok := r.caches[podInfo.Resource].Get(codec.Key(podInfo, ns, name))
 	pod, _ := o.(*corev1.Pod)
 	if !ok || pod == nil {
 		writeStatus(w, http.StatusNotFound, metav1.StatusReasonNotFound, fmt.Sprintf("pods %q not found", name))
-		return
+		return nil, nil, false
 	}
-	q := req.URL.Query()
-	container, err := logContainer(pod, q.Get("container"))
-	if err != nil {
-		writeStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, err.Error())
-		return
+	if check != nil {
+		if err := check(pod); err != nil {
+			writeStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, err.Error())
+			return nil, nil, false
+		}
 	}
 	if pod.Spec.NodeName == "" {
 		writeStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, fmt.Sprintf("pod %s does not have a host assigned", name))
-		return
+		return nil, nil, false
 	}
 	u, err := r.kubeletURL(pod.Spec.NodeName)
 	if err != nil {
 		writeStatus(w, http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable, err.Error())
+		return nil, nil, false
+	}
+	return pod, u, true
+}
+
+// servePodLog proxies GET pods/<name>/log to the kubelet's containerLogs.
+func (r *Running) servePodLog(w http.ResponseWriter, req *http.Request) {
+	ns, name := chi.URLParam(req, "ns"), chi.URLParam(req, "name")
+	q := req.URL.Query()
+	var container string
+	_, u, ok := r.podKubelet(w, ns, name, func(pod *corev1.Pod) (err error) {
+		container, err = logContainer(pod, q.Get("container"))
+		return err
+	})
+	if !ok {
 		return
 	}
 	u.Path = "/containerLogs/" + ns + "/" + name + "/" + container

@@ -15,7 +15,6 @@ import (
 
 	"github.com/wharfhq/wharf/apiserver/internal/authn"
 	"github.com/wharfhq/wharf/apiserver/internal/authz"
-	"github.com/wharfhq/wharf/apiserver/internal/codec"
 )
 
 // streamingSubresources are the pods' connect subresources proxied to the
@@ -52,24 +51,13 @@ func (r *Running) serveStreaming(sub string, rt http.RoundTripper) http.HandlerF
 			return
 		}
 		ns, name := chi.URLParam(req, "ns"), chi.URLParam(req, "name")
-		o, ok := r.caches[podInfo.Resource].Get(codec.Key(podInfo, ns, name))
-		pod, _ := o.(*corev1.Pod)
-		if !ok || pod == nil {
-			writeStatus(w, http.StatusNotFound, metav1.StatusReasonNotFound, fmt.Sprintf("pods %q not found", name))
-			return
-		}
-		path, query, err := kubeletStreamTarget(sub, pod, req.URL.Query())
-		if err != nil {
-			writeStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, err.Error())
-			return
-		}
-		if pod.Spec.NodeName == "" {
-			writeStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, fmt.Sprintf("pod %s does not have a host assigned", name))
-			return
-		}
-		u, err := r.kubeletURL(pod.Spec.NodeName)
-		if err != nil {
-			writeStatus(w, http.StatusServiceUnavailable, metav1.StatusReasonServiceUnavailable, err.Error())
+		var path string
+		var query url.Values
+		_, u, ok := r.podKubelet(w, ns, name, func(pod *corev1.Pod) (err error) {
+			path, query, err = kubeletStreamTarget(sub, pod, req.URL.Query())
+			return err
+		})
+		if !ok {
 			return
 		}
 		r.proxyUpgrade(w, req, rt, u, path, query)
