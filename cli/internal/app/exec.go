@@ -47,24 +47,7 @@ func runAttach(ctx context.Context, env *Env, c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usageError("expected POD")
 	}
-	pod, err := env.runningPod(ctx, c, c.Args().First())
-	if err != nil {
-		return err
-	}
-	container := c.String("container")
-	if container == "" {
-		container = env.defaultContainer(pod)
-	}
-	q := url.Values{"container": {container}, "stdout": {"true"}, "stderr": {"true"}}
-	u, err := env.subresourceURL(c, pod.Name, "attach", q)
-	if err != nil {
-		return err
-	}
-	cfg, err := env.restConfig(c)
-	if err != nil {
-		return err
-	}
-	exec, err := newExecutor(cfg, u)
+	exec, err := env.podExecutor(ctx, c, "attach", url.Values{"stdout": {"true"}, "stderr": {"true"}})
 	if err != nil {
 		return err
 	}
@@ -82,14 +65,6 @@ func runExec(ctx context.Context, env *Env, c *cli.Context) error {
 	if c.NArg() < 2 {
 		return usageError("expected POD -- COMMAND [args...]")
 	}
-	pod, err := env.runningPod(ctx, c, c.Args().First())
-	if err != nil {
-		return err
-	}
-	container := c.String("container")
-	if container == "" {
-		container = env.defaultContainer(pod)
-	}
 	stdin, tty := c.Bool("stdin") || c.Bool("it"), c.Bool("tty") || c.Bool("it")
 	if tty && !isTerminal(env.In) {
 		if !c.Bool("quiet") {
@@ -97,17 +72,9 @@ func runExec(ctx context.Context, env *Env, c *cli.Context) error {
 		}
 		tty = false
 	}
-	q := url.Values{"container": {container}, "command": c.Args().Slice()[1:],
-		"stdin": {strconv.FormatBool(stdin)}, "stdout": {"true"}, "stderr": {strconv.FormatBool(!tty)}, "tty": {strconv.FormatBool(tty)}}
-	u, err := env.subresourceURL(c, pod.Name, "exec", q)
-	if err != nil {
-		return err
-	}
-	cfg, err := env.restConfig(c)
-	if err != nil {
-		return err
-	}
-	exec, err := newExecutor(cfg, u)
+	q := url.Values{"command": c.Args().Slice()[1:], "stdin": {strconv.FormatBool(stdin)}, "stdout": {"true"},
+		"stderr": {strconv.FormatBool(!tty)}, "tty": {strconv.FormatBool(tty)}}
+	exec, err := env.podExecutor(ctx, c, "exec", q)
 	if err != nil {
 		return err
 	}
@@ -126,6 +93,30 @@ func runExec(ctx context.Context, env *Env, c *cli.Context) error {
 		return exitCodeError{code: ee.ExitStatus()}
 	}
 	return err
+}
+
+// podExecutor is the executor of subresource sub (exec or attach) of the
+// running pod named by the first argument, for the --container flag's
+// container (default: the pod's default container) and query q.
+func (env *Env) podExecutor(ctx context.Context, c *cli.Context, sub string, q url.Values) (remotecommand.Executor, error) {
+	pod, err := env.runningPod(ctx, c, c.Args().First())
+	if err != nil {
+		return nil, err
+	}
+	container := c.String("container")
+	if container == "" {
+		container = env.defaultContainer(pod)
+	}
+	q.Set("container", container)
+	u, err := env.subresourceURL(c, pod.Name, sub, q)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := env.restConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	return newExecutor(cfg, u)
 }
 
 // newExecutor is kubectl's: websocket (v5.channel.k8s.io) with SPDY as
