@@ -160,7 +160,9 @@ failure_digest() {
 	((${#FAILED_LOGS[@]})) || return 0
 	echo
 	echo "================ failure messages (last 60) ================"
-	grep -hE '^\s+[A-Za-z0-9_]+_test\.go:[0-9]+: |^panic: |^\s*--- FAIL' "${FAILED_LOGS[@]}" | tail -60 || true
+	# (component logs that tests relay with t.Log are left out: level=/msg=)
+	grep -hE '^\s+[A-Za-z0-9_]+_test\.go:[0-9]+: |^panic: |^\s*--- FAIL' "${FAILED_LOGS[@]}" |
+		grep -vE ' level=[A-Z]+ | msg=' | tail -60 || true
 }
 
 summary() {

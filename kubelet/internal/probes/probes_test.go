@@ -64,7 +64,15 @@ func TestDo(t *testing.T) {
 
 func TestManagerThresholds(t *testing.T) {
 	var code atomic.Int32
-	m := NewManager(func(context.Context, string, []string) (int, error) { return int(code.Load()), nil }, nil)
+	gate := make(chan struct{}) // no probe answers before the first Status check
+	m := NewManager(func(ctx context.Context, _ string, _ []string) (int, error) {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		return int(code.Load()), nil
+	}, nil)
 	exec := corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{"x"}}}
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{UID: "u"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c",
 		ReadinessProbe: &corev1.Probe{ProbeHandler: exec, PeriodSeconds: 1},
@@ -78,6 +86,7 @@ func TestManagerThresholds(t *testing.T) {
 	if st, ok := m.Status("id1"); !ok || st.Ready {
 		t.Fatalf("before any probe: %+v %v", st, ok)
 	}
+	close(gate)
 	<-notified
 	if st, _ := m.Status("id1"); !st.Ready || st.Unhealthy != "" {
 		t.Fatalf("after success: %+v", st)
