@@ -27,39 +27,64 @@ import (
 const listPageSize = 500
 
 // Run runs the proxy until ctx ends, or with opts.Cleanup removes our rules
-// and returns.
+// and returns. Both modes share the informers, change tracking, runner
+// and HTTP endpoints; they differ in what a sync renders and applies
+// (proxier.sync: rules.Renderer and iptables.Syncer; nftProxier.sync:
+// plan.Generator and nftables.Syncer).
 func Run(ctx context.Context, opts Options) error {
 	if err := opts.complete(); err != nil {
 		return err
 	}
-	if opts.ProxyMode == ProxyModeNFTables {
-		return runNFTables(ctx, opts)
-	}
+	nft := opts.ProxyMode == ProxyModeNFTables
 	mode, _ := iptables.ParseMode(opts.IPTablesMode)
 	if opts.Cleanup { // as upstream: the other mode's rules go too
-		return errors.Join(Cleanup(ctx, mode), cleanupNFTables(ctx))
+		if nft {
+			mode = "" // both iptables backends
+		}
+		return errors.Join(cleanupNFTables(ctx), Cleanup(ctx, mode))
 	}
 	c, err := newClient(opts)
 	if err != nil {
 		return err
 	}
-	syncer, err := iptables.New(ctx, iptables.Config{Mode: mode, Logger: opts.Logger})
-	if err != nil {
-		return err
+	p := newInformerProxier(opts, c)
+	sync := p.sync
+	if nft {
+		np, err := newNFTProxier(ctx, opts, p)
+		if err != nil {
+			return err
+		}
+		defer np.syncer.Close()
+		sync = np.sync
+	} else {
+		syncer, err := iptables.New(ctx, iptables.Config{Mode: mode, Logger: opts.Logger})
+		if err != nil {
+			return err
+		}
+		logStart(ctx, opts, "iptablesMode", syncer.Mode())
+		p.renderer, p.syncer = rules.NewRenderer(), syncer
 	}
-	opts.Logger.InfoContext(ctx, "starting wharf-proxy", "node", opts.NodeName, "iptablesMode", syncer.Mode(),
+	return runProxier(ctx, opts, c, p, sync)
+}
+
+// logStart logs the start with the options both modes share and attrs.
+func logStart(ctx context.Context, opts Options, attrs ...any) {
+	opts.Logger.InfoContext(ctx, "starting wharf-proxy", append([]any{"node", opts.NodeName, "proxyMode", opts.ProxyMode,
 		"clusterCIDR", opts.ClusterCIDR, "minSyncPeriod", opts.MinSyncPeriod, "syncPeriod", opts.SyncPeriod,
-		"fullSyncPeriod", opts.FullSyncPeriod)
+		"fullSyncPeriod", opts.FullSyncPeriod}, attrs...)...)
+}
+
+// runProxier runs p with sync, either mode's, until ctx ends: route_localnet,
+// the own Node's informer, change tracking that pokes the runner.
+func runProxier(ctx context.Context, opts Options, c *client.Client, p *proxier, sync func(context.Context, bool) error) error {
 	if err := os.WriteFile("/proc/sys/net/ipv4/conf/all/route_localnet", []byte("1"), 0o644); err != nil {
 		opts.Logger.WarnContext(ctx, "cannot enable route_localnet: NodePorts on 127.0.0.1 will not work", "err", err)
 	}
-	p := newInformerProxier(opts, c)
-	p.renderer, p.syncer = rules.NewRenderer(), syncer
 	node := informer.New(informer.FromResource(client.Nodes(c)), informer.Options[*corev1.Node]{
 		Logger:      opts.Logger,
 		ListOptions: func(o *metav1.ListOptions) { o.FieldSelector = "metadata.name=" + opts.NodeName },
 	})
-	r := newRunner(p.sync, opts.MinSyncPeriod, opts.SyncPeriod, opts.FullSyncPeriod)
+	r := newRunner(sync, opts.MinSyncPeriod, opts.SyncPeriod, opts.FullSyncPeriod)
 	pokeOn(p.services, r.Poke, func(s *corev1.Service) []string { return []string{informer.KeyOf(s)} }, &p.changes)
 	pokeOn(p.slices, r.Poke, func(s *discoveryv1.EndpointSlice) []string { k, _ := sliceService(s); return k }, &p.changes)
 	node.AddHandler(informer.Handler[*corev1.Node]{OnAdd: func(n *corev1.Node, _ bool) {

@@ -86,7 +86,7 @@ func startNFTProxy(t *testing.T, url string, cleanup bool) (stop func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		errc <- runNFTables(ctx, Options{
+		errc <- Run(ctx, Options{
 			Server: url, NodeName: "node1", ClusterCIDR: "10.244.0.0/16", ProxyMode: ProxyModeNFTables,
 			MinSyncPeriod: 50 * time.Millisecond, SyncPeriod: time.Minute, Cleanup: cleanup,
 			HealthzAddr: "127.0.0.1:10256", MetricsAddr: "127.0.0.1:10249",

@@ -9,10 +9,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 
+	"github.com/wharfhq/wharf/proto/client"
 	"github.com/wharfhq/wharf/proto/informer"
 	"github.com/wharfhq/wharf/proxy/internal/conntrack"
 	"github.com/wharfhq/wharf/proxy/internal/iptables"
 	"github.com/wharfhq/wharf/proxy/internal/rules"
+	"github.com/wharfhq/wharf/proxy/internal/trim"
 )
 
 // proxier is one sync: read the caches, render, apply. Only the runner
@@ -77,4 +79,24 @@ func keys(m map[string]struct{}) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// newInformerProxier is the proxier of both modes without a mode's parts
+// (iptables: syncer, renderer): informers caching trimmed objects (only
+// what rendering reads; pages bound what a relist holds untrimmed at
+// once), metrics, logger.
+func newInformerProxier(opts Options, c *client.Client) *proxier {
+	return &proxier{
+		services: informer.New(trim.Source(informer.FromResource(client.Services(c, "")), trim.Service),
+			informer.Options[*corev1.Service]{Logger: opts.Logger, PageSize: listPageSize}),
+		slices: informer.New(trim.Source(informer.FromResource(client.EndpointSlices(c, "")), trim.EndpointSlice), informer.Options[*discoveryv1.EndpointSlice]{
+			Logger:   opts.Logger,
+			Indexers: map[string]informer.IndexFunc[*discoveryv1.EndpointSlice]{serviceIndex: sliceService},
+			PageSize: listPageSize,
+		}),
+		nodeName:    opts.NodeName,
+		clusterCIDR: opts.ClusterCIDR,
+		metrics:     newMetrics(),
+		log:         opts.Logger,
+	}
 }

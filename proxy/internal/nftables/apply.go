@@ -1,31 +1,29 @@
 package nftables
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
+
+	"github.com/wharfhq/wharf/proxy/internal/nftables/plan"
 )
 
 // compiled is a Txn encoded for netlink, so that nothing fails once
 // messages are queued (the Conn cannot take back a queued message).
 type compiled struct {
-	maps     []*nftables.Set
-	mapElems [][]nftables.SetElement
-	rules    [][][]expr.Any // per chain of Txn.Chains
-	del, add [numGlobals][]nftables.SetElement
+	rules              [][][]expr.Any // per chain of Txn.Chains
+	delBack, addBack   map[shard][]nftables.SetElement
+	delElems, addElems [plan.NumGlobals][]nftables.SetElement
 }
 
-func (s *Syncer) compile(t *Txn) (*compiled, error) {
-	out := &compiled{}
-	for _, m := range t.Maps {
-		set, els, err := lbSet(s.table, m)
-		if err != nil {
-			return nil, fmt.Errorf("map %s: %w", m.Name, err)
-		}
-		out.maps, out.mapElems = append(out.maps, set), append(out.mapElems, els)
-	}
-	for _, ch := range t.Chains {
+func compile(t *plan.Txn) (*compiled, error) {
+	out := &compiled{rules: make([][][]expr.Any, len(t.Chains)), delBack: map[shard][]nftables.SetElement{},
+		addBack: map[shard][]nftables.SetElement{}}
+	for k, ch := range t.Chains {
 		rs := make([][]expr.Any, len(ch.Rules))
 		for i := range ch.Rules {
 			var err error
@@ -33,12 +31,25 @@ func (s *Syncer) compile(t *Txn) (*compiled, error) {
 				return nil, fmt.Errorf("chain %s rule %q: %w", ch.Name, ch.Rules[i], err)
 			}
 		}
-		out.rules = append(out.rules, rs)
+		out.rules[k] = rs
+	}
+	for _, k := range t.DelBackends {
+		sh := shard{k.Map, k.ID % lbShards}
+		out.delBack[sh] = append(out.delBack[sh], nftables.SetElement{Key: backendKey(k)})
+	}
+	for i := range t.AddBackends {
+		b := &t.AddBackends[i]
+		el, err := backendElem(b)
+		if err != nil {
+			return nil, fmt.Errorf("element %s of %s: %w", b, b.Map.Name(), err)
+		}
+		sh := shard{b.Map, plan.LBID(b.Name) % lbShards}
+		out.addBack[sh] = append(out.addBack[sh], el)
 	}
 	for _, x := range []struct {
-		elems []Elem
-		to    *[numGlobals][]nftables.SetElement
-	}{{t.DelElems, &out.del}, {t.AddElems, &out.add}} {
+		elems []plan.Elem
+		to    *[plan.NumGlobals][]nftables.SetElement
+	}{{t.DelElems, &out.delElems}, {t.AddElems, &out.addElems}} {
 		for _, e := range x.elems {
 			el, err := setElem(e)
 			if err != nil {
@@ -50,9 +61,14 @@ func (s *Syncer) compile(t *Txn) (*compiled, error) {
 	return out, nil
 }
 
-// apply sends t as one transaction (see Txn for the order).
-func (s *Syncer) apply(t *Txn) error {
-	ct, err := s.compile(t)
+// elemsPerMessage bounds the elements of one netlink message: the
+// kernel's element list is an attribute, whose length is 16 bits (64 KiB;
+// an element is at most about 80 bytes).
+const elemsPerMessage = 500
+
+// apply sends t as one transaction (see plan.Txn for the order).
+func (s *Syncer) apply(t *plan.Txn) error {
+	ct, err := compile(t)
 	if err == nil {
 		err = s.queue(t, ct)
 		// On a queueing error the Conn may hold part of t; Flush sends it
@@ -67,19 +83,35 @@ func (s *Syncer) apply(t *Txn) error {
 	return nil
 }
 
-func (s *Syncer) queue(t *Txn, ct *compiled) error {
-	c, tb := s.conn, s.table
-	for i, set := range ct.maps {
-		if err := c.AddSet(set, nil); err != nil {
-			return fmt.Errorf("map %s: %w", set.Name, err)
-		}
-		c.FlushSet(set)
-		if !t.Maps[i].Verdict {
-			if err := c.SetAddElements(set, ct.mapElems[i]); err != nil {
-				return fmt.Errorf("map %s: %w", set.Name, err)
-			}
+// shard is one of the kernel maps of map g.
+type shard struct {
+	g plan.Global
+	i uint64
+}
+
+// queueBackends queues op on the shards' elements, in shard order.
+func (s *Syncer) queueBackends(els map[shard][]nftables.SetElement, op func(*nftables.Set, []nftables.SetElement) error) error {
+	keys := slices.SortedFunc(maps.Keys(els), func(a, b shard) int { return cmp.Or(cmp.Compare(a.g, b.g), cmp.Compare(a.i, b.i)) })
+	for _, sh := range keys {
+		if err := queueElems(shardSet(s.table, sh.g, sh.i), els[sh], op); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// queueElems queues op on els in messages of at most elemsPerMessage.
+func queueElems(set *nftables.Set, els []nftables.SetElement, op func(*nftables.Set, []nftables.SetElement) error) error {
+	for chunk := range slices.Chunk(els, elemsPerMessage) {
+		if err := op(set, chunk); err != nil {
+			return fmt.Errorf("elements of %s: %w", set.Name, err)
+		}
+	}
+	return nil
+}
+
+func (s *Syncer) queue(t *plan.Txn, ct *compiled) error {
+	c, tb := s.conn, s.table
 	for _, name := range t.Sets {
 		if err := c.AddSet(affinitySet(tb, name), nil); err != nil {
 			return fmt.Errorf("set %s: %w", name, err)
@@ -87,37 +119,37 @@ func (s *Syncer) queue(t *Txn, ct *compiled) error {
 	}
 	for i, ch := range t.Chains {
 		nc := c.AddChain(&nftables.Chain{Name: ch.Name, Table: tb})
-		c.FlushChain(nc)
+		if ch.Exists {
+			c.FlushChain(nc)
+		}
 		for _, exprs := range ct.rules[i] {
 			c.AddRule(&nftables.Rule{Table: tb, Chain: nc, Exprs: exprs})
 		}
 	}
-	for i, set := range ct.maps { // their gotos need the chains
-		if t.Maps[i].Verdict {
-			if err := c.SetAddElements(set, ct.mapElems[i]); err != nil {
-				return fmt.Errorf("map %s: %w", set.Name, err)
-			}
-		}
+	// Elements after the chains their gotos need, deletions first: a
+	// changed value is deleted and added again.
+	if err := s.queueBackends(ct.delBack, c.SetDeleteElements); err != nil {
+		return err
+	}
+	if err := s.queueBackends(ct.addBack, c.SetAddElements); err != nil {
+		return err
 	}
 	for _, x := range []struct {
-		els *[numGlobals][]nftables.SetElement
+		els *[plan.NumGlobals][]nftables.SetElement
 		op  func(*nftables.Set, []nftables.SetElement) error
-	}{{&ct.del, c.SetDeleteElements}, {&ct.add, c.SetAddElements}} {
+	}{{&ct.delElems, c.SetDeleteElements}, {&ct.addElems, c.SetAddElements}} {
 		for g, els := range x.els {
-			if len(els) == 0 {
-				continue
-			}
-			if err := x.op(globalSet(tb, Global(g)), els); err != nil {
-				return fmt.Errorf("elements of %s: %w", Global(g).Name(), err)
+			if err := queueElems(globalSet(tb, plan.Global(g)), els, x.op); err != nil {
+				return err
 			}
 		}
 	}
-	// Flushing drops the chains' references to maps, deleting the maps
-	// (verdict maps included) drops their gotos to chains.
+	// Flushing drops the chains' references to sets, deleting the sets
+	// drops nothing else's.
 	for _, name := range t.DelChains {
 		c.FlushChain(&nftables.Chain{Name: name, Table: tb})
 	}
-	for _, name := range t.DelMaps {
+	for _, name := range t.DelSets {
 		c.DelSet(&nftables.Set{Name: name, Table: tb})
 	}
 	for _, name := range t.DelChains {

@@ -6,6 +6,8 @@ import (
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
 	"golang.org/x/sys/unix"
+
+	"github.com/wharfhq/wharf/proxy/internal/nftables/plan"
 )
 
 // Fixed chains.
@@ -13,7 +15,7 @@ const (
 	chainServices      = "services"
 	chainMasquerading  = "masquerading"
 	chainEndpointCheck = "endpoints-check"
-	chainReject        = "reject-chain"
+	chainReject        = plan.ChainReject
 )
 
 // baseChain is a chain hooked into netfilter, with the one chain it jumps to.
@@ -46,20 +48,34 @@ func fixedChain(name string) bool {
 	return slices.ContainsFunc(baseChains, func(b baseChain) bool { return b.name == name })
 }
 
-func fixedSet(name string) bool {
-	for g := range numGlobals {
-		if g.Name() == name {
-			return true
+// sharedSet is one of the kernel's shared maps or sets: the map of plan
+// it holds (part of).
+type sharedSet struct {
+	*nftables.Set
+	g plan.Global
+}
+
+// sharedSets is the definition of every shared map and set: one per
+// plan.Global, the backends' in lbShards shards each.
+func sharedSets(t *nftables.Table) []sharedSet {
+	out := make([]sharedSet, 0, int(plan.NumGlobals)+2*lbShards)
+	for g := range plan.NumGlobals {
+		if g != plan.Backends && g != plan.BackendChains {
+			out = append(out, sharedSet{globalSet(t, g), g})
+			continue
+		}
+		for i := range uint64(lbShards) {
+			out = append(out, sharedSet{shardSet(t, g, i), g})
 		}
 	}
-	return false
+	return out
 }
 
 // vmapLookup is "<key> vmap @g" for a shared map.
-func vmapLookup(g Global) []expr.Any {
+func vmapLookup(g plan.Global) []expr.Any {
 	var load []expr.Any
 	switch g {
-	case ServiceIPs, NoEndpointServices: // ip daddr . meta l4proto . th dport
+	case plan.ServiceIPs, plan.NoEndpointServices: // ip daddr . meta l4proto . th dport
 		load = []expr.Any{loadDaddr(reg1), loadL4proto(reg32n), loadDport(reg32o)}
 	default: // fib daddr type local meta l4proto . th dport
 		load = append(fibLocal(false), loadL4proto(reg1), loadDport(reg32n))
@@ -75,8 +91,8 @@ func fixedRules() map[string][][]expr.Any {
 		&expr.Cmp{Op: expr.CmpOpNeq, Register: reg1, Data: native32(0)},
 	}
 	return map[string][][]expr.Any{
-		chainServices:      {vmapLookup(ServiceIPs), vmapLookup(NodePorts)},
-		chainEndpointCheck: {append(slices.Clone(ctNew), vmapLookup(NoEndpointServices)...), append(ctNew, vmapLookup(NoEndpointNodePorts)...)},
+		chainServices:      {vmapLookup(plan.ServiceIPs), vmapLookup(plan.NodePorts)},
+		chainEndpointCheck: {append(slices.Clone(ctNew), vmapLookup(plan.NoEndpointServices)...), append(ctNew, vmapLookup(plan.NoEndpointNodePorts)...)},
 		chainReject:        {{&expr.Reject{Type: unix.NFT_REJECT_ICMP_UNREACH, Code: icmpPortUnreachable}}},
 		chainMasquerading: {
 			// Hairpin: an endpoint reached through a service from itself.
@@ -85,7 +101,7 @@ func fixedRules() map[string][][]expr.Any {
 			{&expr.Ct{Register: reg1, Key: expr.CtKeySTATUS},
 				&expr.Bitwise{SourceRegister: reg1, DestRegister: reg1, Len: 4, Mask: native32(ipsDstNAT), Xor: native32(0)},
 				&expr.Cmp{Op: expr.CmpOpNeq, Register: reg1, Data: native32(0)},
-				loadSaddr(reg1), loadDaddr(reg32n), &expr.Lookup{SourceRegister: reg1, SetName: Hairpin.Name()}, &expr.Masq{FullyRandom: true}},
+				loadSaddr(reg1), loadDaddr(reg32n), &expr.Lookup{SourceRegister: reg1, SetName: plan.Hairpin.Name()}, &expr.Masq{FullyRandom: true}},
 			{&expr.Meta{Key: expr.MetaKeyMARK, Register: reg1},
 				&expr.Bitwise{SourceRegister: reg1, DestRegister: reg1, Len: 4, Mask: native32(masqMark), Xor: native32(0)},
 				eq(native32(0)), verdict(expr.VerdictReturn, "")},
@@ -101,8 +117,8 @@ func fixedRules() map[string][][]expr.Any {
 // creating what is missing and rewriting the fixed chains' rules.
 func addBase(c *nftables.Conn, t *nftables.Table) error {
 	c.AddTable(t)
-	for g := range numGlobals {
-		if err := c.AddSet(globalSet(t, g), nil); err != nil {
+	for _, s := range sharedSets(t) {
+		if err := c.AddSet(s.Set, nil); err != nil {
 			return err
 		}
 	}

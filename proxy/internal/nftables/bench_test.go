@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wharfhq/wharf/proxy/internal/netnstest"
+	"github.com/wharfhq/wharf/proxy/internal/nftables/plan"
 	"github.com/wharfhq/wharf/proxy/internal/rules"
 )
 
@@ -27,38 +28,6 @@ func benchSnapshot(n int) *rules.Snapshot {
 		s.Services[i] = sp
 	}
 	return s
-}
-
-// BenchmarkOneChange is the pure part of a sync of one endpoint change
-// among 10k services: Generate and Diff.
-func BenchmarkOneChange(b *testing.B) {
-	snap := benchSnapshot(10000)
-	g, tbl := NewGenerator(), NewElemTable()
-	prev := g.Generate(snap)
-	Diff(nil, prev, nil, tbl, DefaultBatchPorts)
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		k := (i * 7919) % len(snap.Services)
-		eps := append([]rules.Endpoint(nil), snap.Services[k].Endpoints...)
-		eps[0].IP = fmt.Sprintf("10.99.%d.%d", i/250%250, i%250+1)
-		snap.Services[k].Endpoints = eps
-		cur := g.Generate(snap)
-		if p := Diff(prev, cur, nil, tbl, DefaultBatchPorts); p.Ports != 1 {
-			b.Fatalf("plan of %d ports", p.Ports)
-		}
-		prev = cur
-		i++
-	}
-}
-
-// BenchmarkFull is the pure part of a full sync of 10k services.
-func BenchmarkFull(b *testing.B) {
-	snap := benchSnapshot(10000)
-	b.ReportAllocs()
-	for b.Loop() {
-		Diff(nil, Generate(snap), nil, NewElemTable(), DefaultBatchPorts)
-	}
 }
 
 // BenchmarkKernelChange times Sync of one service's change among 10k in
@@ -80,7 +49,7 @@ func BenchmarkKernelChange(b *testing.B) {
 	defer s.Close()
 	ctx := context.Background()
 	snap := benchSnapshot(10000)
-	g := NewGenerator()
+	g := plan.NewGenerator()
 	start := time.Now()
 	if _, err := s.Sync(ctx, g.Generate(snap)); err != nil {
 		b.Fatal(err)

@@ -1,44 +1,28 @@
-// Package nftables programs Services with native nftables (netlink, no
-// nft binary) in one table, "ip wharf-proxy", laid out so that a change of
-// one service's endpoints is a small transaction the kernel commits
-// quickly even at 10k services.
+// Package nftables programs Services with native nftables (netlink via
+// github.com/google/nftables, no nft binary) in one table, "ip
+// wharf-proxy". Package plan decides what the table holds and which
+// transactions change it; this package encodes them (exprs.go), creates
+// the fixed objects (base.go) and applies them (Syncer).
 //
-//	rules.Snapshot ──Generator.Generate──► State ──Diff(prev)──► Plan ──Syncer──► netlink
-//	                 (pure, per-port cache)        (pure)        txns    (batched, big buffers)
+//	plan.State ──plan.Diff──► plan.Txn ──compile──► netlink messages ──Flush──► kernel
+//	                          (one at a time: each is sent before the next is generated)
 //
-// Why this layout: a transaction that adds a jump or goto makes the kernel
-// validate every chain reachable from the base chains. Upstream
-// kube-proxy's nftables mode has a chain per endpoint (60k chains at 10k
-// services x 5), so each change costs >120 ms. Here a service chain
-// load-balances and DNATs in one statement through its own named map
-// ("dnat to numgen random mod N map @lb-<hash>") and marks for masquerade
-// inline: an endpoint change that keeps N rewrites only that map, a
-// transaction the kernel commits without validating the table (10k
-// services: 3 ms); when N changes the chain is rewritten too and the
-// kernel walks about 12k chains instead of 60k (16 ms). Per-endpoint
-// chains exist only for ClientIP affinity.
+// A Syncer writes in transactions of at most Config.BatchPorts service
+// ports over a socket with large buffers; full syncs list the table first
+// (keys only, one datagram at a time: dump.go) and delete what is stale.
+// A failed transaction makes the next sync a full one, and a failed full
+// sync deletes the table before the next.
 //
-// A Syncer writes in transactions of at most 500 service ports (one
-// transaction of 10k overflows netlink's buffers), over a socket with
-// large buffers; full syncs list the table first and delete what is stale.
+// The load-balancing maps lb-endpoints and lb-chains of package plan are
+// each spread over lbShards kernel maps (lb-endpoints-0 ...) by service
+// ID: the kernel walks a map's elements when a new chain's rule binds a
+// lookup in it, and walks the table's list of sets to find one by name,
+// so neither one map per service nor one map for all scales.
 //
-// Vocabulary:
-//   - service-ips: vmap ip daddr . l4proto . dport -> goto svc-/svl-/ext- chain
-//     (cluster IPs and external IPs); service-nodeports: l4proto . dport ->
-//     goto ext-, for local destinations.
-//   - no-endpoint-services, no-endpoint-nodeports: the same keys -> goto
-//     reject-chain (no endpoints) or drop (no local endpoints, policy
-//     Local), matched in the filter hooks.
-//   - svc-<hash>: load-balances over all usable endpoints; svl-<hash> over
-//     the local ones; ext-<hash>: entry for NodePort/external IP traffic
-//     (masquerade mark, traffic policy Local); sep-<hash>: one endpoint of
-//     an affinity service, with its set aff-<hash> of recent clients.
-//   - lb-<hash> / lbl-<hash>: numgen index -> endpoint ip . port (svc / svl);
-//     lbv-<hash> / lbvl-<hash>: numgen index -> goto sep- (affinity).
-//   - hairpin: set of endpoint ip . endpoint ip; traffic a service sent
-//     back to its own source is masqueraded in postrouting.
-//   - <hash>: the hash of the iptables chain names (rules.SVCChain,
-//     rules.SEPChain), so both modes name a service alike.
-//   - masquerade mark 0x4000 (host byte order, as meta mark), acted on in
-//     postrouting, as the iptables mode.
+// Measured with hack/bench/proxy at 10k services x 5 endpoints (2 shared
+// cores): first full sync 2.3 s (was 8.9 s with a map per service), one
+// service's change 10 ms from the API update to the kernel, RSS 72 MiB,
+// peak 90 MiB, a restart's full sync over its own table 3.2 s (peak 94
+// MiB). In the kernel alone (BenchmarkKernelChange) an endpoint change is
+// 1.4 ms, one that changes the endpoint count 9 ms.
 package nftables

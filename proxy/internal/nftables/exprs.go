@@ -4,13 +4,14 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/google/nftables"
-	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
 	"golang.org/x/sys/unix"
 
+	"github.com/wharfhq/wharf/proxy/internal/nftables/plan"
 	"github.com/wharfhq/wharf/proxy/internal/rules"
 )
 
@@ -109,7 +110,7 @@ func verdict(kind expr.VerdictKind, chain string) expr.Any {
 }
 
 // ruleExprs compiles r.
-func ruleExprs(r *Rule) ([]expr.Any, error) {
+func ruleExprs(r *plan.Rule) ([]expr.Any, error) {
 	var out []expr.Any
 	if r.DstIP != "" {
 		ip, err := ip4(r.DstIP)
@@ -166,7 +167,7 @@ func srcCIDR(cidr string, not bool) ([]expr.Any, error) {
 	}, nil
 }
 
-func statementExprs(r *Rule) ([]expr.Any, error) {
+func statementExprs(r *plan.Rule) ([]expr.Any, error) {
 	var out []expr.Any
 	if r.UpdateSet != "" {
 		out = append(out, loadSaddr(reg1), &expr.Dynset{SrcRegKey: reg1, SetName: r.UpdateSet,
@@ -175,13 +176,17 @@ func statementExprs(r *Rule) ([]expr.Any, error) {
 	if r.Mark {
 		out = append(out, markMasq()...)
 	}
-	if r.LBMap != "" {
-		out = append(out, &expr.Numgen{Register: reg1, Modulus: uint32(r.Modulus), Type: unix.NFT_NG_RANDOM})
-		if r.Proto != "" && r.DNATIP == "" { // a DNAT map: ip . port into reg 1 and 9
-			out = append(out, &expr.Lookup{SourceRegister: reg1, DestRegister: reg1, IsDestRegSet: true, SetName: r.LBMap},
+	if r.LBName != "" {
+		// The key ID . numgen in NFT_REG32_00-02; a DNAT map's ip . port
+		// comes back in NFT_REG32_00-01.
+		id := plan.LBID(r.LBName)
+		out = append(out, &expr.Immediate{Register: reg1, Data: binary.BigEndian.AppendUint64(nil, id)},
+			&expr.Numgen{Register: reg32o, Modulus: uint32(r.Modulus), Type: unix.NFT_NG_RANDOM})
+		if r.LBMap == plan.Backends {
+			out = append(out, &expr.Lookup{SourceRegister: reg1, DestRegister: reg1, IsDestRegSet: true, SetName: shardName(r.LBMap, id)},
 				&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: reg1, RegProtoMin: reg32n, Specified: true})
 		} else {
-			out = append(out, &expr.Lookup{SourceRegister: reg1, DestRegister: 0, IsDestRegSet: true, SetName: r.LBMap})
+			out = append(out, &expr.Lookup{SourceRegister: reg1, DestRegister: 0, IsDestRegSet: true, SetName: shardName(r.LBMap, id)})
 		}
 	}
 	if r.DNATIP != "" {
@@ -204,16 +209,31 @@ var (
 	typeProtoPort   = nftables.MustConcatSetType(nftables.TypeInetProto, nftables.TypeInetService)
 	typeIPIP        = nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeIPAddr)
 	typeIPPort      = nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeInetService)
+	// typeLBKey is a 64-bit ID . a 32-bit index, as three 4-byte fields
+	// of a type nft can print (integer has no fixed size).
+	typeLBKey = nftables.MustConcatSetType(nftables.TypeMark, nftables.TypeMark, nftables.TypeMark)
 )
 
+// shardSet is the definition of shard i of map g (plan.Backends or
+// plan.BackendChains).
+func shardSet(t *nftables.Table, g plan.Global, i uint64) *nftables.Set {
+	s := globalSet(t, g)
+	s.Name = g.Name() + "-" + strconv.FormatUint(i, 10)
+	return s
+}
+
 // globalSet is the definition of shared map g.
-func globalSet(t *nftables.Table, g Global) *nftables.Set {
+func globalSet(t *nftables.Table, g plan.Global) *nftables.Set {
 	s := &nftables.Set{Table: t, Name: g.Name(), IsMap: true, Concatenation: true, DataType: nftables.TypeVerdict}
 	switch g {
-	case ServiceIPs, NoEndpointServices:
+	case plan.ServiceIPs, plan.NoEndpointServices:
 		s.KeyType = typeIPProtoPort
-	case NodePorts, NoEndpointNodePorts:
+	case plan.NodePorts, plan.NoEndpointNodePorts:
 		s.KeyType = typeProtoPort
+	case plan.Backends:
+		s.KeyType, s.DataType = typeLBKey, typeIPPort
+	case plan.BackendChains:
+		s.KeyType = typeLBKey
 	default:
 		s.IsMap, s.KeyType, s.DataType = false, typeIPIP, nftables.SetDatatype{}
 	}
@@ -221,27 +241,27 @@ func globalSet(t *nftables.Table, g Global) *nftables.Set {
 }
 
 // elemKey encodes k as the key of its map.
-func elemKey(k ElemKey) ([]byte, error) {
+func elemKey(k plan.ElemKey) ([]byte, error) {
 	pp := append(padded([]byte{protoNum(k.Proto)}), padded(be16(k.Port))...)
 	switch k.Map {
-	case NodePorts, NoEndpointNodePorts:
+	case plan.NodePorts, plan.NoEndpointNodePorts:
 		return pp, nil
 	}
 	ip, err := ip4(k.IP)
 	if err != nil {
 		return nil, err
 	}
-	if k.Map == Hairpin {
+	if k.Map == plan.Hairpin {
 		return append(ip, ip...), nil
 	}
 	return append(ip, pp...), nil
 }
 
 // decodeKey is elemKey's inverse for keys read from map g.
-func decodeKey(g Global, b []byte) (ElemKey, bool) {
-	k := ElemKey{Map: g}
+func decodeKey(g plan.Global, b []byte) (plan.ElemKey, bool) {
+	k := plan.ElemKey{Map: g}
 	switch g {
-	case NodePorts, NoEndpointNodePorts:
+	case plan.NodePorts, plan.NoEndpointNodePorts:
 		if len(b) < 8 {
 			return k, false
 		}
@@ -252,7 +272,7 @@ func decodeKey(g Global, b []byte) (ElemKey, bool) {
 		return k, false
 	}
 	k.IP = netip.AddrFrom4([4]byte(b[:4])).String()
-	if g == Hairpin {
+	if g == plan.Hairpin {
 		return k, true
 	}
 	if len(b) < 12 {
@@ -263,43 +283,60 @@ func decodeKey(g Global, b []byte) (ElemKey, bool) {
 }
 
 // setElem is e as a netlink set element.
-func setElem(e Elem) (nftables.SetElement, error) {
+func setElem(e plan.Elem) (nftables.SetElement, error) {
 	key, err := elemKey(e.ElemKey)
 	if err != nil {
 		return nftables.SetElement{}, err
 	}
 	el := nftables.SetElement{Key: key}
 	switch e.Verdict {
-	case VerdictGoto:
+	case plan.VerdictGoto:
 		el.VerdictData = &expr.Verdict{Kind: expr.VerdictGoto, Chain: e.Chain}
-	case VerdictReject:
-		el.VerdictData = &expr.Verdict{Kind: expr.VerdictGoto, Chain: chainReject}
-	case VerdictDrop:
+	case plan.VerdictReject:
+		el.VerdictData = &expr.Verdict{Kind: expr.VerdictGoto, Chain: plan.ChainReject}
+	case plan.VerdictDrop:
 		el.VerdictData = &expr.Verdict{Kind: expr.VerdictDrop}
 	}
 	return el, nil
 }
 
-// lbSet is the definition of per-service map m, with its elements.
-func lbSet(t *nftables.Table, m *LBMap) (*nftables.Set, []nftables.SetElement, error) {
-	s := &nftables.Set{Table: t, Name: m.Name, IsMap: true, KeyType: nftables.TypeInteger, DataType: typeIPPort,
-		KeyByteOrder: binaryutil.NativeEndian} // numgen's result; also makes nft print the keys right
-	var els []nftables.SetElement
-	if m.Verdict {
-		s.DataType = nftables.TypeVerdict
-		for i, c := range m.Chains {
-			els = append(els, nftables.SetElement{Key: native32(uint32(i)), VerdictData: &expr.Verdict{Kind: expr.VerdictGoto, Chain: c}})
-		}
-		return s, els, nil
+// lbShards is the number of kernel maps each of plan.Backends and
+// plan.BackendChains is spread over, by ID. Binding a map lookup in a new
+// chain makes the kernel walk the map's elements, and it finds a map by
+// walking the table's list of sets: with one map per service a full sync
+// of 10k services spends most of its time in the walks of the list, with
+// one map for all in the walks of the map. Shards keep both short.
+const lbShards = 128
+
+// shardName is the name of the kernel map that holds ID id of map g.
+func shardName(g plan.Global, id uint64) string { return shardSet(nil, g, id%lbShards).Name }
+
+// backendKey encodes k: its ID big-endian, its index as numgen writes it.
+func backendKey(k plan.BackendKey) []byte {
+	return binary.NativeEndian.AppendUint32(binary.BigEndian.AppendUint64(make([]byte, 0, 12), k.ID), uint32(k.Index))
+}
+
+// decodeBackendKey is backendKey's inverse for keys read from map g.
+func decodeBackendKey(g plan.Global, b []byte) (plan.BackendKey, bool) {
+	if len(b) < 12 {
+		return plan.BackendKey{}, false
 	}
-	for i, ep := range m.Endpoints {
-		ip, err := ip4(ep.IP)
-		if err != nil {
-			return nil, nil, err
-		}
-		els = append(els, nftables.SetElement{Key: native32(uint32(i)), Val: append(ip, padded(be16(ep.Port))...)})
+	return plan.BackendKey{Map: g, ID: binary.BigEndian.Uint64(b), Index: int32(binary.NativeEndian.Uint32(b[8:]))}, true
+}
+
+// backendElem is b as a netlink set element.
+func backendElem(b *plan.Backend) (nftables.SetElement, error) {
+	el := nftables.SetElement{Key: backendKey(b.Key())}
+	if b.Map == plan.BackendChains {
+		el.VerdictData = &expr.Verdict{Kind: expr.VerdictGoto, Chain: b.Chain}
+		return el, nil
 	}
-	return s, els, nil
+	ip, err := ip4(b.IP)
+	if err != nil {
+		return el, err
+	}
+	el.Val = append(ip, padded(be16(b.Port))...)
+	return el, nil
 }
 
 // affinitySet is the definition of affinity set name.

@@ -10,7 +10,12 @@ import (
 	"github.com/google/nftables"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/wharfhq/wharf/proxy/internal/nftables/plan"
 )
+
+// TableName is the nftables table (family ip) a Syncer owns.
+const TableName = "wharf-proxy"
 
 // Config configures a Syncer.
 type Config struct {
@@ -41,9 +46,10 @@ type Syncer struct {
 	table *nftables.Table
 	batch int
 	log   *slog.Logger
-	prev  *State     // what the kernel has; nil forces a full sync
-	elems *ElemTable // the shared maps as prev has them
-	reset bool       // a full sync failed: the next deletes the table first
+	prev  *plan.State     // what the kernel has; nil forces a full sync
+	elems *plan.ElemTable // the shared maps as prev has them
+	netns int             // Config.NetNSFd
+	reset bool            // a full sync failed: the next deletes the table first
 }
 
 // Result describes one Sync.
@@ -66,7 +72,7 @@ func New(cfg Config) (*Syncer, error) {
 		return nil, fmt.Errorf("nftables netlink socket: %w", err)
 	}
 	s := &Syncer{conn: c, table: &nftables.Table{Family: nftables.TableFamilyIPv4, Name: TableName},
-		batch: cfg.BatchPorts, log: cfg.Logger}
+		batch: cfg.BatchPorts, log: cfg.Logger, netns: cfg.NetNSFd}
 	if s.batch <= 0 {
 		s.batch = DefaultBatchPorts
 	}
@@ -86,7 +92,7 @@ func (s *Syncer) Invalidate() { s.prev = nil }
 // ensures the table and its fixed objects, rewrites every service's
 // chains and maps and deletes what is stale; otherwise it writes only the
 // service ports that changed since the last Sync.
-func (s *Syncer) Sync(ctx context.Context, st *State) (Result, error) {
+func (s *Syncer) Sync(ctx context.Context, st *plan.State) (Result, error) {
 	if s.prev != nil {
 		// Someone deleted the table (nft flush ruleset): start over.
 		if ok, err := s.tableExists(); err != nil || !ok {
@@ -95,28 +101,27 @@ func (s *Syncer) Sync(ctx context.Context, st *State) (Result, error) {
 		}
 	}
 	res := Result{Full: s.prev == nil}
-	var stale *Stale
+	var stale *plan.Stale
 	elems := s.elems
 	if res.Full {
 		var err error
-		if stale, err = s.prepare(); err != nil {
+		elems = plan.NewElemTableFor(st)
+		if stale, err = s.prepare(elems); err != nil {
 			s.reset = true
 			return res, err
 		}
-		elems = NewElemTable()
 	}
-	plan := Diff(s.prev, st, stale, elems, s.batch)
-	res.Ports = plan.Ports
-	for i := range plan.Txns {
-		if err := ctx.Err(); err != nil {
-			s.prev = nil
-			return res, err
+	for t := range plan.Diff(s.prev, st, stale, elems, s.batch) {
+		err := ctx.Err()
+		if err == nil {
+			err = s.apply(t)
 		}
-		if err := s.apply(&plan.Txns[i]); err != nil {
-			s.prev, s.reset = nil, res.Full
-			return res, fmt.Errorf("nftables transaction %d of %d: %w", i+1, len(plan.Txns), err)
+		if err != nil {
+			s.prev, s.reset = nil, res.Full && ctx.Err() == nil
+			return res, fmt.Errorf("nftables transaction %d: %w", res.Txns+1, err)
 		}
 		res.Txns++
+		res.Ports += t.Ports
 	}
 	s.prev, s.elems, s.reset = st, elems, false
 	if res.Full {
@@ -127,7 +132,7 @@ func (s *Syncer) Sync(ctx context.Context, st *State) (Result, error) {
 
 // prepare ensures the table's fixed part (deleting the table first after a
 // failed full sync) and lists what else it holds.
-func (s *Syncer) prepare() (*Stale, error) {
+func (s *Syncer) prepare(elems *plan.ElemTable) (*plan.Stale, error) {
 	if s.reset {
 		s.log.Warn("recreating table after a failed full sync", "table", TableName)
 		if err := s.deleteTable(); err != nil {
@@ -140,45 +145,59 @@ func (s *Syncer) prepare() (*Stale, error) {
 	if err := s.conn.Flush(); err != nil {
 		return nil, fmt.Errorf("nftables base objects: %w", err)
 	}
-	return s.list()
+	return s.list(elems)
 }
 
-// list returns the table's chains and sets and the shared maps' elements.
-func (s *Syncer) list() (*Stale, error) {
-	st := &Stale{}
+// list returns the table's per-service chains and sets and backends, and
+// records the shared maps' other elements in elems.
+func (s *Syncer) list(elems *plan.ElemTable) (*plan.Stale, error) {
+	st := plan.NewStale()
 	chains, err := s.conn.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
 	if err != nil {
 		return nil, fmt.Errorf("list nftables chains: %w", err)
 	}
 	for _, c := range chains {
-		if c.Table != nil && c.Table.Name == TableName {
-			st.Chains = append(st.Chains, c.Name)
+		if c.Table != nil && c.Table.Name == TableName && !fixedChain(c.Name) {
+			st.Chains[c.Name] = true
 		}
 	}
 	sets, err := s.conn.GetSets(s.table)
 	if err != nil {
 		return nil, fmt.Errorf("list nftables sets: %w", err)
 	}
-	for _, set := range sets {
-		st.Sets = append(st.Sets, set.Name)
+	shared := sharedSets(s.table)
+	fixed := make(map[string]bool, len(shared))
+	for _, set := range shared {
+		fixed[set.Name] = true
 	}
-	for g := range numGlobals {
-		els, err := s.conn.GetSetElements(globalSet(s.table, g))
-		if err != nil {
-			return nil, fmt.Errorf("list nftables map %s: %w", g.Name(), err)
+	for _, set := range sets {
+		if !fixed[set.Name] {
+			st.Sets[set.Name] = true
 		}
-		for _, el := range els {
-			// Values are not decoded: unknown, so claimed keys are rewritten.
-			if k, ok := decodeKey(g, el.Key); ok {
-				st.Elems = append(st.Elems, Elem{k, ElemVal{Verdict: verdictUnknown}})
+	}
+	d, err := newKeyDumper(s.netns)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	for _, set := range shared {
+		g := set.g
+		// Values are not read: unknown, so claimed keys are rewritten.
+		err := d.keys(TableName, set.Name, func(key []byte) {
+			if g == plan.Backends || g == plan.BackendChains {
+				if k, ok := decodeBackendKey(g, key); ok {
+					st.Backends[k] = true
+				}
+			} else if k, ok := decodeKey(g, key); ok {
+				elems.SetKernel(k, plan.ElemVal{Verdict: plan.VerdictUnknown})
 			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list nftables map %s: %w", set.Name, err)
 		}
 	}
 	return st, nil
 }
-
-// verdictUnknown is the value of an element read from the kernel.
-const verdictUnknown Verdict = 255
 
 // Cleanup deletes the table, if there is one.
 func (s *Syncer) Cleanup(context.Context) error {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/wharfhq/wharf/proxy/internal/netnstest"
+	"github.com/wharfhq/wharf/proxy/internal/nftables/plan"
 	"github.com/wharfhq/wharf/proxy/internal/rules"
 )
 
@@ -75,7 +76,7 @@ func TestSyncTraffic(t *testing.T) {
 	}
 	defer s.Close()
 	t.Cleanup(func() { _ = s.Cleanup(ctx) })
-	g := NewGenerator()
+	g := plan.NewGenerator()
 	if res, err := s.Sync(ctx, g.Generate(trafficSnapshot(1, 2, 3))); err != nil || !res.Full {
 		t.Fatalf("first sync: %+v %v\n%s", res, err, listTable(t))
 	}
@@ -127,11 +128,21 @@ func TestSyncTraffic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if res, err := s2.Sync(ctx, Generate(trafficSnapshot(2))); err != nil || !res.Full || res.Txns < 2 {
+	if res, err := s2.Sync(ctx, plan.Generate(trafficSnapshot(2))); err != nil || !res.Full || res.Txns < 2 {
 		t.Fatalf("full sync over the table: %+v %v", res, err)
 	}
 	if got := spread(t, client, webIP+":80", 10); len(got) != 1 || got["pod2"] != 10 {
 		t.Errorf("after a full sync to pod2 only, got %v\n%s", got, listTable(t))
+	}
+	// ClientIP affinity (lb-chains): every connection of the client goes
+	// to the endpoint it first reached.
+	sticky := trafficSnapshot(1, 2, 3)
+	sticky.Services[2].AffinitySeconds = 600
+	if _, err := s2.Sync(ctx, plan.Generate(sticky)); err != nil {
+		t.Fatalf("affinity sync: %v", err)
+	}
+	if got := spread(t, client, webIP+":80", 15); len(got) != 1 {
+		t.Errorf("affinity: want one pod, got %v\n%s", got, listTable(t))
 	}
 	if err := s2.Cleanup(ctx); err != nil {
 		t.Fatal(err)
@@ -187,7 +198,7 @@ func TestSyncTransitions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	g := NewGenerator()
+	g := plan.NewGenerator()
 	for i, snap := range steps {
 		if _, err := s.Sync(ctx, g.Generate(snap)); err != nil {
 			t.Fatalf("incremental step %d: %v\n%s", i, err, listTable(t))
@@ -198,13 +209,14 @@ func TestSyncTransitions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := fresh.Sync(ctx, Generate(snap))
+		res, err := fresh.Sync(ctx, plan.Generate(snap))
 		fresh.Close()
 		if err != nil || !res.Full {
 			t.Fatalf("full sync %d over the old table: %+v %v\n%s", i, res, err, listTable(t))
 		}
 	}
-	if table := listTable(t); strings.Contains(table, "sep-") || strings.Contains(table, "svc-") || strings.Contains(table, "aff-") {
+	if table := listTable(t); strings.Contains(table, "sep-") || strings.Contains(table, "svc-") || strings.Contains(table, "aff-") ||
+		strings.Contains(table, "elements") {
 		t.Errorf("per-service objects left after syncing no services:\n%s", table)
 	}
 }

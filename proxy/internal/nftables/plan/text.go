@@ -1,4 +1,4 @@
-package nftables
+package plan
 
 import (
 	"fmt"
@@ -38,11 +38,12 @@ func (r Rule) String() string {
 	if r.Mark {
 		add("meta mark set meta mark | 0x4000")
 	}
-	if r.LBMap != "" {
-		if r.DNATIP == "" && r.Proto != "" {
-			add("dnat to")
+	if r.LBName != "" {
+		if r.LBMap == Backends {
+			add("dnat to", r.LBName, ". numgen random mod", itoa(r.Modulus), "map @"+r.LBMap.Name())
+		} else {
+			add(r.LBName, ". numgen random mod", itoa(r.Modulus), "vmap @"+r.LBMap.Name())
 		}
-		add("numgen random mod", itoa(r.Modulus), "map @"+r.LBMap)
 	}
 	if r.DNATIP != "" {
 		add("dnat to", r.DNATIP+":"+itoa(r.DNATPort))
@@ -70,37 +71,38 @@ func (e Elem) String() string {
 	case VerdictGoto:
 		return k + " : goto " + e.Chain
 	case VerdictReject:
-		return k + " : goto " + chainReject
+		return k + " : goto " + ChainReject
 	case VerdictDrop:
 		return k + " : drop"
 	}
 	return k
 }
 
-// Dump is p as text, one line per chain rule, map and element, for tests
-// and debugging.
-func (p *Port) Dump() string {
-	var b strings.Builder
-	for _, m := range p.Maps {
-		fmt.Fprintf(&b, "map %s {", m.Name)
-		for i, ep := range m.Endpoints {
-			fmt.Fprintf(&b, " %d : %s . %d", i, ep.IP, ep.Port)
-		}
-		for i, c := range m.Chains {
-			fmt.Fprintf(&b, " %d : goto %s", i, c)
-		}
-		b.WriteString(" }\n")
+// String is b in nft element syntax, with its rule's name for its ID.
+func (b Backend) String() string {
+	if b.Map == BackendChains {
+		return fmt.Sprintf("%s . %d : goto %s", b.Name, b.Index, b.Chain)
 	}
-	for _, s := range p.Sets {
+	return fmt.Sprintf("%s . %d : %s . %d", b.Name, b.Index, b.IP, b.Port)
+}
+
+// Dump is o as text, one line per set, chain rule and element, for tests
+// and debugging.
+func (o *Objects) Dump() string {
+	var b strings.Builder
+	for _, s := range o.Sets {
 		fmt.Fprintf(&b, "set %s\n", s)
 	}
-	for _, c := range p.Chains {
+	for _, c := range o.Chains {
 		fmt.Fprintf(&b, "chain %s\n", c.Name)
 		for _, r := range c.Rules {
 			fmt.Fprintf(&b, "\t%s\n", r)
 		}
 	}
-	for _, e := range p.Elems {
+	for _, e := range o.Backends {
+		fmt.Fprintf(&b, "element %s %s\n", e.Map.Name(), e)
+	}
+	for _, e := range o.Elems {
 		fmt.Fprintf(&b, "element %s %s\n", e.Map.Name(), e)
 	}
 	return b.String()

@@ -1,13 +1,15 @@
-package nftables
+package plan
 
 import (
-	"slices"
+	"encoding/binary"
+	"hash/fnv"
 
 	"github.com/wharfhq/wharf/proxy/internal/rules"
 )
 
-// TableName is the nftables table (family ip) this package owns.
-const TableName = "wharf-proxy"
+// ChainReject is the fixed chain that rejects traffic to a service without
+// endpoints; shared map elements with VerdictReject go to it.
+const ChainReject = "reject-chain"
 
 // Rule is one rule of a per-service chain: its matches (every set field
 // must match) then its statements, in the order String prints them. It is
@@ -32,9 +34,11 @@ type Rule struct {
 	UpdateTimeout int32
 	// Mark sets the masquerade mark.
 	Mark bool
-	// LBMap, if set, picks numgen random mod Modulus in that map: DNAT to
-	// the endpoint it maps to, or (a verdict map) its goto.
-	LBMap   string
+	// LBName, if set, picks LBName's ID . numgen random mod Modulus in the
+	// shared map LBMap (Backends: DNAT to the endpoint it maps to;
+	// BackendChains: its goto).
+	LBName  string
+	LBMap   Global
 	Modulus int32
 	// DNATIP and DNATPort, if set, DNAT to that endpoint.
 	DNATIP   string
@@ -49,18 +53,35 @@ type Chain struct {
 	Rules []Rule
 }
 
-// LBMap is one per-service load-balancing map: key i (numgen) maps to
-// Endpoints[i] (ip:port), or in a verdict map to goto Chains[i].
-type LBMap struct {
-	Name      string
-	Verdict   bool
-	Endpoints []rules.Endpoint // IP and Port only
-	Chains    []string
+// Backend is one element of the shared load-balancing maps: key
+// LBID(Name) . Index maps to IP . Port (map Backends) or to goto Chain
+// (map BackendChains).
+type Backend struct {
+	Map   Global
+	Name  string // the balancing rule's LBName: lb-, lbl-, lbv- or lbvl-<hash>
+	Index int32
+	IP    string
+	Port  int32
+	Chain string
 }
 
-func (m *LBMap) equal(o *LBMap) bool {
-	return m.Name == o.Name && m.Verdict == o.Verdict && slices.Equal(m.Chains, o.Chains) &&
-		slices.EqualFunc(m.Endpoints, o.Endpoints, func(a, b rules.Endpoint) bool { return a.IP == b.IP && a.Port == b.Port })
+// Key is b's key in the kernel.
+func (b *Backend) Key() BackendKey { return BackendKey{b.Map, LBID(b.Name), b.Index} }
+
+// BackendKey is a Backend's key as the kernel has it.
+type BackendKey struct {
+	Map   Global
+	ID    uint64
+	Index int32
+}
+
+// LBID is the 64-bit key prefix of a balancing rule's elements: the first
+// 8 bytes of FNV-1a of its name. Two of 20k names collide with a
+// probability of about 1e-11.
+func LBID(name string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(name))
+	return binary.BigEndian.Uint64(h.Sum(nil))
 }
 
 // Global is one of the table's shared maps and sets.
@@ -73,12 +94,15 @@ const (
 	NoEndpointServices
 	NoEndpointNodePorts
 	Hairpin
-	numGlobals
+	Backends
+	BackendChains
+	NumGlobals
 )
 
 // Name is the map's or set's name in the table.
 func (g Global) Name() string {
-	return [...]string{"service-ips", "service-nodeports", "no-endpoint-services", "no-endpoint-nodeports", "hairpin"}[g]
+	return [...]string{"service-ips", "service-nodeports", "no-endpoint-services", "no-endpoint-nodeports", "hairpin",
+		"lb-endpoints", "lb-chains"}[g]
 }
 
 // ElemKey is one element's key in a shared map: IP . Proto . Port
@@ -98,8 +122,11 @@ type Verdict uint8
 const (
 	VerdictNone   Verdict = iota // a set element
 	VerdictGoto                  // goto Elem.Chain
-	VerdictReject                // goto reject-chain
+	VerdictReject                // goto ChainReject
 	VerdictDrop
+	// VerdictUnknown is the value of an element read from the kernel:
+	// a key claimed with it is rewritten.
+	VerdictUnknown Verdict = 255
 )
 
 // ElemVal is a shared map element's value.
@@ -114,15 +141,32 @@ type Elem struct {
 	ElemVal
 }
 
-// Port is everything one service port puts in the table.
-type Port struct {
-	sp rules.ServicePort // what it was generated from
+// Objects is everything one service port puts in the table. It is
+// generated when a sync writes or deletes the port, and not kept.
+type Objects struct {
 	// Chains in creation order: a chain comes after those it jumps to.
 	Chains []Chain
-	Maps   []LBMap
 	// Sets are the affinity sets (ipv4_addr, timeout) of its endpoints.
-	Sets  []string
-	Elems []Elem
+	Sets     []string
+	Backends []Backend
+	Elems    []Elem
+}
+
+// Rules is the number of rules in o's chains.
+func (o *Objects) Rules() int {
+	n := 0
+	for i := range o.Chains {
+		n += len(o.Chains[i].Rules)
+	}
+	return n
+}
+
+// Port is one service port as a State keeps it between syncs: what its
+// Objects are generated from (sharing the snapshot's slices), not the
+// Objects themselves, so that 10k services cost a few MiB.
+type Port struct {
+	sp    rules.ServicePort
+	rules int32
 }
 
 // Key identifies the service port.
@@ -141,20 +185,18 @@ func keyOf(sp *rules.ServicePort) PortKey {
 	return PortKey{sp.Namespace, sp.Name, sp.PortName, sp.Protocol}
 }
 
-func (p *Port) equal(o *Port) bool {
-	return slices.EqualFunc(p.Chains, o.Chains, func(a, b Chain) bool { return a.Name == b.Name && slices.Equal(a.Rules, b.Rules) }) &&
-		slices.EqualFunc(p.Maps, o.Maps, func(a, b LBMap) bool { return a.equal(&b) }) &&
-		slices.Equal(p.Sets, o.Sets) && slices.Equal(p.Elems, o.Elems)
-}
-
 // State is the desired content of the table's per-service part: one Port
 // per service port, in snapshot order. Ports unchanged since the
 // Generator's previous State are the same pointers.
 type State struct {
 	ClusterCIDR string
 	Ports       []*Port
+	rules       int
 	index       map[PortKey]*Port
 }
+
+// Objects generates the objects of p, one of s's ports.
+func (s *State) Objects(p *Port) *Objects { return GeneratePort(&p.sp, s.ClusterCIDR) }
 
 // Lookup returns the port with key k, or nil. It indexes the ports on
 // first use.
@@ -169,12 +211,4 @@ func (s *State) Lookup(k PortKey) *Port {
 }
 
 // Rules is the number of rules in the per-service chains.
-func (s *State) Rules() int {
-	n := 0
-	for _, p := range s.Ports {
-		for i := range p.Chains {
-			n += len(p.Chains[i].Rules)
-		}
-	}
-	return n
-}
+func (s *State) Rules() int { return s.rules }

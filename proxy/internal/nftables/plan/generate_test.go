@@ -1,4 +1,4 @@
-package nftables
+package plan
 
 import (
 	"strings"
@@ -30,10 +30,12 @@ func TestGeneratePort(t *testing.T) {
 		name: "cluster IP, three endpoints, cluster CIDR",
 		edit: func(sp *rules.ServicePort) { sp.Endpoints = ready("10.244.1.2", "10.244.1.3", "10.244.2.2") },
 		cidr: "10.244.0.0/16",
-		want: `map lb-H { 0 : 10.244.1.2 . 8080 1 : 10.244.1.3 . 8080 2 : 10.244.2.2 . 8080 }
-chain svc-H
+		want: `chain svc-H
 	ip daddr 10.96.0.10 meta l4proto tcp th dport 80 ip saddr != 10.244.0.0/16 meta mark set meta mark | 0x4000
-	meta l4proto tcp dnat to numgen random mod 3 map @lb-H
+	meta l4proto tcp dnat to lb-H . numgen random mod 3 map @lb-endpoints
+element lb-endpoints lb-H . 0 : 10.244.1.2 . 8080
+element lb-endpoints lb-H . 1 : 10.244.1.3 . 8080
+element lb-endpoints lb-H . 2 : 10.244.2.2 . 8080
 element service-ips 10.96.0.10 . tcp . 80 : goto svc-H
 element hairpin 10.244.1.2 . 10.244.1.2
 element hairpin 10.244.1.3 . 10.244.1.3
@@ -52,11 +54,11 @@ element no-endpoint-nodeports tcp . 30080 : goto reject-chain
 			sp.Protocol, sp.NodePort = rules.UDP, 30053
 			sp.Endpoints = []rules.Endpoint{ep("10.244.1.2", false, true, true, false), ep("10.244.1.3", false, false, true, false)}
 		},
-		want: `map lb-H { 0 : 10.244.1.2 . 8080 }
-chain svc-H
-	meta l4proto udp dnat to numgen random mod 1 map @lb-H
+		want: `chain svc-H
+	meta l4proto udp dnat to lb-H . numgen random mod 1 map @lb-endpoints
 chain ext-H
 	meta mark set meta mark | 0x4000 goto svc-H
+element lb-endpoints lb-H . 0 : 10.244.1.2 . 8080
 element service-ips 10.96.0.10 . udp . 80 : goto svc-H
 element service-nodeports udp . 30053 : goto ext-H
 element hairpin 10.244.1.2 . 10.244.1.2
@@ -67,13 +69,13 @@ element hairpin 10.244.1.2 . 10.244.1.2
 			sp.NodePort, sp.ExternalLocal, sp.Endpoints = 30080, true, ready("10.244.2.2")
 		},
 		cidr: "10.244.0.0/16",
-		want: `map lb-H { 0 : 10.244.2.2 . 8080 }
-chain svc-H
+		want: `chain svc-H
 	ip daddr 10.96.0.10 meta l4proto tcp th dport 80 ip saddr != 10.244.0.0/16 meta mark set meta mark | 0x4000
-	meta l4proto tcp dnat to numgen random mod 1 map @lb-H
+	meta l4proto tcp dnat to lb-H . numgen random mod 1 map @lb-endpoints
 chain ext-H
 	ip saddr 10.244.0.0/16 goto svc-H
 	fib saddr type local meta mark set meta mark | 0x4000 goto svc-H
+element lb-endpoints lb-H . 0 : 10.244.2.2 . 8080
 element service-ips 10.96.0.10 . tcp . 80 : goto svc-H
 element service-nodeports tcp . 30080 : goto ext-H
 element no-endpoint-nodeports tcp . 30080 : drop
@@ -88,9 +90,9 @@ element hairpin 10.244.2.2 . 10.244.2.2
 		edit: func(sp *rules.ServicePort) {
 			sp.InternalLocal, sp.Endpoints = true, []rules.Endpoint{ep("10.244.1.2", true, true, false, true), ep("10.244.2.2", true, true, false, false)}
 		},
-		want: `map lbl-H { 0 : 10.244.1.2 . 8080 }
-chain svl-H
-	meta l4proto tcp dnat to numgen random mod 1 map @lbl-H
+		want: `chain svl-H
+	meta l4proto tcp dnat to lbl-H . numgen random mod 1 map @lb-endpoints
+element lb-endpoints lbl-H . 0 : 10.244.1.2 . 8080
 element service-ips 10.96.0.10 . tcp . 80 : goto svl-H
 element hairpin 10.244.1.2 . 10.244.1.2
 `,
@@ -111,8 +113,8 @@ func TestGenerateAffinity(t *testing.T) {
 		AffinitySeconds: 600, Endpoints: ready("10.244.1.2", "10.244.1.3")}
 	p := GeneratePort(&sp, "")
 	sep := strings.TrimPrefix(rules.SEPChain(&sp, &sp.Endpoints[0]), "KUBE-SEP-")
-	if len(p.Sets) != 2 || p.Sets[0] != "aff-"+sep || len(p.Maps) != 1 || !p.Maps[0].Verdict {
-		t.Fatalf("want 2 affinity sets and a verdict map:\n%s", p.Dump())
+	if len(p.Sets) != 2 || p.Sets[0] != "aff-"+sep || len(p.Backends) != 2 || p.Backends[0].Map != BackendChains {
+		t.Fatalf("want 2 affinity sets and 2 verdict backends:\n%s", p.Dump())
 	}
 	// Endpoint chains first: the service chain jumps to them.
 	if len(p.Chains) != 3 || p.Chains[0].Name != "sep-"+sep || !strings.HasPrefix(p.Chains[2].Name, "svc-") {

@@ -1,4 +1,4 @@
-package nftables
+package plan
 
 import (
 	"slices"
@@ -45,9 +45,10 @@ func (g *Generator) Generate(snap *rules.Snapshot) *State {
 			p = prev.Lookup(keyOf(sp))
 		}
 		if p == nil || !samePort(&p.sp, sp) {
-			p = GeneratePort(sp, snap.ClusterCIDR)
+			p = &Port{sp: *sp, rules: int32(GeneratePort(sp, snap.ClusterCIDR).Rules())}
 		}
 		st.Ports = append(st.Ports, p)
+		st.rules += int(p.rules)
 	}
 	g.prev = st
 	return st
@@ -80,7 +81,7 @@ const (
 // (rules.svcRenderer): which of svc/svl/ext exist, what a cluster IP, a
 // NodePort or an external IP without (local) endpoints does.
 type portGen struct {
-	p    *Port
+	p    *Objects
 	sp   *rules.ServicePort
 	cidr string
 	hash string
@@ -88,9 +89,9 @@ type portGen struct {
 	hairpins []string
 }
 
-// GeneratePort generates one service port.
-func GeneratePort(sp *rules.ServicePort, clusterCIDR string) *Port {
-	g := &portGen{p: &Port{sp: *sp, Elems: make([]Elem, 0, 2+len(sp.ExternalIPs)+len(sp.Endpoints))}, sp: sp, cidr: clusterCIDR,
+// GeneratePort generates the objects of one service port.
+func GeneratePort(sp *rules.ServicePort, clusterCIDR string) *Objects {
+	g := &portGen{p: &Objects{Elems: make([]Elem, 0, 2+len(sp.ExternalIPs)+len(sp.Endpoints))}, sp: sp, cidr: clusterCIDR,
 		hash: strings.TrimPrefix(rules.SVCChain(sp), "KUBE-SVC-"), hairpins: make([]string, 0, len(sp.Endpoints))}
 	all := rules.Usable(sp.Endpoints, false)
 	local := rules.Usable(sp.Endpoints, true)
@@ -182,7 +183,7 @@ func (g *portGen) rejectExternal(v Verdict) {
 	}
 }
 
-// lb adds a svc/svl chain over eps and its map (and for affinity the
+// lb adds a svc/svl chain over eps and its backends (and for affinity the
 // endpoints' chains and sets).
 func (g *portGen) lb(chainPrefix, mapPrefix, vmapPrefix string, eps []rules.Endpoint) {
 	sp := g.sp
@@ -193,24 +194,22 @@ func (g *portGen) lb(chainPrefix, mapPrefix, vmapPrefix string, eps []rules.Endp
 	for i := range eps {
 		g.hairpins = append(g.hairpins, eps[i].IP)
 	}
+	name := mapPrefix + g.hash
 	if sp.AffinitySeconds <= 0 {
-		m := LBMap{Name: mapPrefix + g.hash, Endpoints: make([]rules.Endpoint, len(eps))}
 		for i, ep := range eps {
-			m.Endpoints[i] = rules.Endpoint{IP: ep.IP, Port: ep.Port}
+			g.p.Backends = append(g.p.Backends, Backend{Map: Backends, Name: name, Index: int32(i), IP: ep.IP, Port: ep.Port})
 		}
-		c.Rules = append(c.Rules, Rule{Proto: sp.Protocol, LBMap: m.Name, Modulus: int32(len(eps))})
-		g.p.Maps = append(g.p.Maps, m)
+		c.Rules = append(c.Rules, Rule{Proto: sp.Protocol, LBName: name, LBMap: Backends, Modulus: int32(len(eps))})
 		g.p.Chains = append(g.p.Chains, c)
 		return
 	}
-	m := LBMap{Name: vmapPrefix + g.hash, Verdict: true}
+	name = vmapPrefix + g.hash
 	for i := range eps {
 		sep, aff := g.sepChain(&eps[i])
 		c.Rules = append(c.Rules, Rule{SrcInSet: aff, Goto: sep})
-		m.Chains = append(m.Chains, sep)
+		g.p.Backends = append(g.p.Backends, Backend{Map: BackendChains, Name: name, Index: int32(i), Chain: sep})
 	}
-	c.Rules = append(c.Rules, Rule{LBMap: m.Name, Modulus: int32(len(eps))})
-	g.p.Maps = append(g.p.Maps, m)
+	c.Rules = append(c.Rules, Rule{LBName: name, LBMap: BackendChains, Modulus: int32(len(eps))})
 	g.p.Chains = append(g.p.Chains, c)
 }
 
