@@ -60,7 +60,7 @@ func main() {
 	flag.StringVar(&o.apiserver, "apiserver", "", "wharf-apiserver binary (required)")
 	flag.StringVar(&o.proxy, "proxy", "", "wharf-proxy binary (required)")
 	cases := flag.String("services", "1000,5000,10000", "comma-separated service counts")
-	modes := flag.String("modes", "legacy,nft", "comma-separated modes: iptables backends (legacy, nft) or nftables (--proxy-mode)")
+	modes := flag.String("modes", "legacy,nft,nftables", "comma-separated modes: iptables backends (legacy, nft) or nftables (--proxy-mode)")
 	flag.IntVar(&o.endpoints, "endpoints", 5, "endpoints per service")
 	flag.IntVar(&o.changes, "changes", 5, "one-service changes to time per case")
 	flag.StringVar(&o.proxyArgs, "proxy-args", "", "extra space-separated wharf-proxy arguments")
