@@ -1,6 +1,6 @@
 // Command proxy-bench measures wharf-proxy as issue 10 asks: for N services
-// × 5 endpoints on each iptables backend (and, with --modes nftables, the
-// native nftables mode), the first full sync, the time
+// × 5 endpoints on each iptables backend and in the native nftables mode
+// (--modes picks), the first full sync, the time
 // from one EndpointSlice update to its rules being in the kernel, and the
 // proxy's RSS. Every case runs in a fresh network namespace
 // (wharf-pt-bench-<mode>-<n>) that holds the apiserver, the proxy and their
