@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -60,14 +61,25 @@ func (p *Process) Pid() int { return p.cmd.Process.Pid }
 func (p *Process) Done() <-chan struct{} { return p.done }
 
 // Exited returns nil while the process runs, and an error naming its exit
-// status and log once it has ended.
+// status and log, with the log's last lines (benchmarks remove their
+// directories), once it has ended.
 func (p *Process) Exited() error {
 	select {
 	case <-p.done:
-		return fmt.Errorf("%s exited: %v (log %s)", p.Name, p.err, p.Log)
+		return fmt.Errorf("%s exited: %v (log %s, ending: %s)", p.Name, p.err, p.Log, logTail(p.Log, 5))
 	default:
 		return nil
 	}
+}
+
+// logTail is the last n lines of the file at path, joined by " | ".
+func logTail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], " | ")
 }
 
 // Stop sends SIGTERM, then SIGKILL after grace, and waits for the process
