@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -141,28 +143,40 @@ func isTerminal(in io.Reader) bool {
 }
 
 // rawTerminal puts the terminal f into raw mode and returns a size queue
-// reporting its size once, and the function restoring it.
+// reporting its size now and after every window change (SIGWINCH), and the
+// function restoring the terminal.
 func rawTerminal(ctx context.Context, f *os.File) (remotecommand.TerminalSizeQueue, func()) {
-	state, err := term.MakeRaw(int(f.Fd()))
+	fd := int(f.Fd())
+	state, err := term.MakeRaw(fd)
 	if err != nil {
 		return nil, func() {}
 	}
-	w, h, _ := term.GetSize(int(f.Fd()))
-	return &onceSize{ctx: ctx, size: &remotecommand.TerminalSize{Width: uint16(w), Height: uint16(h)}},
-		func() { _ = term.Restore(int(f.Fd()), state) }
-}
-
-// onceSize reports one terminal size, then blocks until the session ends.
-type onceSize struct {
-	ctx  context.Context
-	size *remotecommand.TerminalSize
-}
-
-func (o *onceSize) Next() *remotecommand.TerminalSize {
-	if s := o.size; s != nil {
-		o.size = nil
-		return s
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	winch <- syscall.SIGWINCH // the first Next reports the size now
+	return &windowSizes{ctx: ctx, fd: fd, winch: winch}, func() {
+		signal.Stop(winch)
+		_ = term.Restore(fd, state)
 	}
-	<-o.ctx.Done()
-	return nil
+}
+
+// windowSizes reports the terminal's size whenever it changes, until the
+// session ends.
+type windowSizes struct {
+	ctx   context.Context
+	fd    int
+	winch chan os.Signal
+}
+
+func (s *windowSizes) Next() *remotecommand.TerminalSize {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return nil
+		case <-s.winch:
+			if w, h, err := term.GetSize(s.fd); err == nil {
+				return &remotecommand.TerminalSize{Width: uint16(w), Height: uint16(h)}
+			}
+		}
+	}
 }
