@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	gwebsocket "github.com/gorilla/websocket"
 	corev1 "k8s.io/api/core/v1"
@@ -250,4 +251,46 @@ func echoServer(t *testing.T) int {
 		}
 	}()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// hangRuntime's exec runs until its context ends, and says so.
+type hangRuntime struct {
+	fakeRuntime
+	ended chan struct{}
+}
+
+func (h hangRuntime) ExecStream(ctx context.Context, _ string, _ []string, _ runtime.StreamIO) (int, error) {
+	<-ctx.Done()
+	close(h.ended)
+	return -1, ctx.Err()
+}
+
+// TestExecV5ClientGone: a command that reads no stdin and writes nothing
+// is ended when its client's connection goes away (the request's context
+// ends with the connection).
+func TestExecV5ClientGone(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "p", UID: types.UID("u1")},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c"}}}}
+	rt := hangRuntime{ended: make(chan struct{})}
+	s := New(Config{Pods: fakePods{pod}, Runtime: rt})
+	mux := http.NewServeMux()
+	for p, h := range s.Routes() {
+		mux.HandleFunc(p, h)
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	d := gwebsocket.Dialer{Subprotocols: []string{rcconst.StreamProtocolV5Name}}
+	ws, _, err := d.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/exec/default/p/c?command=sleep&output=1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ws.ReadMessage(); err != nil { // the streams-ready message
+		t.Fatal(err)
+	}
+	ws.UnderlyingConn().Close()
+	select {
+	case <-rt.ended:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the command still runs 30s after its client went away")
+	}
 }
