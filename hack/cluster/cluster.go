@@ -38,6 +38,9 @@ type Options struct {
 	LeaseDuration time.Duration
 	// StartTimeout bounds Start (default 3 minutes).
 	StartTimeout time.Duration
+	// ProxyMode is every wharf-proxy's --proxy-mode ("": its default,
+	// iptables).
+	ProxyMode string
 }
 
 // Cluster is a running cluster owned by one test.

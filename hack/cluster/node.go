@@ -245,6 +245,9 @@ func (c *Cluster) startNodeAgents(ctx context.Context, n *node) error {
 		{BinKubelet, kubelet},
 		{BinProxy, []string{"--kubeconfig", proxyKC, "--hostname-override", n.name, "--cluster-cidr", clusterCIDR}},
 	}
+	if c.opts.ProxyMode != "" {
+		agents[2].args = append(agents[2].args, "--proxy-mode", c.opts.ProxyMode)
+	}
 	for _, a := range agents {
 		if !c.bins.Has(a.bin) {
 			continue

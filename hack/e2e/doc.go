@@ -14,11 +14,15 @@
 //	walkthrough  the seeds' OpenShift walkthrough (hack/examples/*.json)
 //	network      pod-to-pod across nodes by pod IP and ClusterIP, NodePort
 //	rollout      Deployment rolling update under traffic, rollout undo
+//	exec         exec, port-forward and attach with wharf and kubectl
 //	healing      an RC keeps its replicas through pod kills
 //	restart      every component restarted one by one under traffic: no
 //	             request fails, no pod is recreated or restarted
 //	nodeloss     a stopped node's pods come back on the other node (last:
 //	             it stops n2)
+//
+// TestNFTablesProxy runs the network scenario on a cluster whose proxies
+// use --proxy-mode=nftables.
 //
 // TestHA starts 3 control-plane members and one node and kills the leaders,
 // an apiserver and an etcd member while new pods must still be served.

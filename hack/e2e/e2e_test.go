@@ -35,6 +35,15 @@ func TestCluster(t *testing.T) {
 	}
 }
 
+// TestNFTablesProxy runs the cross-node network scenario (pod IPs over
+// the overlay, a ClusterIP, a NodePort on every node) with every
+// wharf-proxy in --proxy-mode=nftables.
+func TestNFTablesProxy(t *testing.T) {
+	e := startCluster(t, cluster.Options{Nodes: 2, ProxyMode: "nftables"})
+	e.waitNodesReady(t)
+	network(t, e)
+}
+
 // TestHA: with 3 control-plane members, kill the leading scheduler and
 // controller-manager, then one other member's apiserver and etcd; an RC
 // scaled afterwards still gets its new pods scheduled, started and
