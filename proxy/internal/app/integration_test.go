@@ -26,7 +26,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if netnstest.Inside() == "" && os.Getenv("WHARF_PT_SERVER") == "" && os.Geteuid() == 0 {
+	if netnstest.Inside() == "" && os.Geteuid() == 0 {
 		if err := netnstest.CleanLeftovers(nsPrefix); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 		}
@@ -47,52 +47,18 @@ func testProxy(t *testing.T, mode iptables.Mode) {
 	addOthers(t)
 	before := saveAll(t)
 
-	srv := apiservertest.Start(t)
-	c, err := client.New(&client.Config{Host: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	createService(t, c, "web", "10.96.0.50", 30080, false)
-	createService(t, c, "empty", "10.96.0.51", 30081, false)
-	createService(t, c, "sticky", "10.96.0.52", 0, true)
-	for _, name := range []string{"web", "sticky"} {
-		if _, err := client.EndpointSlices(c, "default").Create(ctx, slice(name, 1, 2, 3), metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stop := startProxy(t, srv.URL, mode)
-
-	web := "10.96.0.50:80"
-	waitFor(t, "cluster IP from the node", func() error { _, err := dialIn("", web); return err })
-	t.Run("cluster IP spreads evenly", func(t *testing.T) { spread(t, cl, web, 150, "pod1", "pod2", "pod3") })
-	t.Run("node port from another netns", func(t *testing.T) { spread(t, cl, nodeIP+":30080", 30, "pod1", "pod2", "pod3") })
-	t.Run("node port on localhost", func(t *testing.T) { spread(t, "", "127.0.0.1:30080", 30, "pod1", "pod2", "pod3") })
-	t.Run("no endpoints is refused", func(t *testing.T) {
-		for _, addr := range []string{"10.96.0.51:80", nodeIP + ":30081"} {
-			if _, err := dialIn(cl, addr); !errors.Is(err, syscall.ECONNREFUSED) {
-				t.Errorf("%s: want connection refused, got %v", addr, err)
-			}
-			if _, err := dialIn("", addr); !errors.Is(err, syscall.ECONNREFUSED) {
-				t.Errorf("%s from node: want connection refused, got %v", addr, err)
-			}
-		}
-	})
+	url, c := startAPI(t)
+	stop := startProxy(t, url, mode)
+	checkServices(t, cl)
 	t.Run("healthz and metrics", checkHTTP)
-	t.Run("session affinity pins", func(t *testing.T) {
-		first, err := dialIn(cl, "10.96.0.52:80")
-		if err != nil {
-			t.Fatal(err)
-		}
-		spread(t, cl, "10.96.0.52:80", 20, first)
-	})
-	t.Run("removed endpoint gets no traffic", func(t *testing.T) { checkRemoval(t, c, cl, web) })
+	t.Run("removed endpoint gets no traffic", func(t *testing.T) { checkRemoval(t, c, cl, webAddr) })
 	t.Run("restart causes no failures", func(t *testing.T) {
 		var restarted atomic.Bool
 		done := make(chan error, 1)
 		go func() {
 			after := 0
 			for i := 0; after < 20; i++ {
-				if _, err := dialIn(cl, web); err != nil {
+				if _, err := netnstest.DialIn(cl, webAddr); err != nil {
 					done <- fmt.Errorf("connection %d: %w", i, err)
 					return
 				}
@@ -103,7 +69,7 @@ func testProxy(t *testing.T, mode iptables.Mode) {
 			done <- nil
 		}()
 		stop()
-		stop = startProxy(t, srv.URL, mode)
+		stop = startProxy(t, url, mode)
 		waitFor(t, "the new proxy's first sync", func() error { return healthy() })
 		restarted.Store(true)
 		if err := <-done; err != nil {
@@ -117,6 +83,58 @@ func testProxy(t *testing.T, mode iptables.Mode) {
 	if after := saveAll(t); after != before {
 		t.Errorf("--cleanup did not restore the tables:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
+}
+
+// webAddr is the cluster IP and port of service web of startAPI.
+const webAddr = "10.96.0.50:80"
+
+// startAPI starts an apiserver holding the services checkServices reaches:
+// web (node port 30080) and sticky (ClientIP affinity) over pods 1-3, and
+// empty (node port 30081) without endpoints. It returns its URL and a
+// client of it.
+func startAPI(t *testing.T) (string, *client.Client) {
+	t.Helper()
+	srv := apiservertest.Start(t)
+	c, err := client.New(&client.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	createService(t, c, "web", "10.96.0.50", 30080, false)
+	createService(t, c, "empty", "10.96.0.51", 30081, false)
+	createService(t, c, "sticky", "10.96.0.52", 0, true)
+	for _, name := range []string{"web", "sticky"} {
+		if _, err := client.EndpointSlices(c, "default").Create(context.Background(), slice(name, 1, 2, 3), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return srv.URL, c
+}
+
+// checkServices waits for the proxy's first rules and checks the services
+// of startAPI from client netns cl and from the node.
+func checkServices(t *testing.T, cl string) {
+	t.Helper()
+	all := []string{"pod1", "pod2", "pod3"}
+	waitFor(t, "cluster IP from the node", func() error { _, err := netnstest.DialIn("", webAddr); return err })
+	t.Run("cluster IP spreads evenly", func(t *testing.T) { spread(t, cl, webAddr, 150, all...) })
+	t.Run("node port from another netns", func(t *testing.T) { spread(t, cl, netnstest.NodeIP+":30080", 30, all...) })
+	t.Run("node port on localhost", func(t *testing.T) { spread(t, "", "127.0.0.1:30080", 30, all...) })
+	t.Run("no endpoints is refused", func(t *testing.T) {
+		for _, addr := range []string{"10.96.0.51:80", netnstest.NodeIP + ":30081"} {
+			for _, ns := range []string{cl, ""} {
+				if _, err := netnstest.DialIn(ns, addr); !errors.Is(err, syscall.ECONNREFUSED) {
+					t.Errorf("%s from %q: want connection refused, got %v", addr, ns, err)
+				}
+			}
+		}
+	})
+	t.Run("session affinity pins", func(t *testing.T) {
+		first, err := netnstest.DialIn(cl, "10.96.0.52:80")
+		if err != nil {
+			t.Fatal(err)
+		}
+		spread(t, cl, "10.96.0.52:80", 20, first)
+	})
 }
 
 func checkHTTP(t *testing.T) {
@@ -147,7 +165,7 @@ func checkRemoval(t *testing.T, c *client.Client, cl, web string) {
 	}
 	waitFor(t, "pod3 to leave", func() error {
 		for range 20 {
-			if name, _ := dialIn(cl, web); name == "pod3" {
+			if name, _ := netnstest.DialIn(cl, web); name == "pod3" {
 				return errors.New("pod3 still answers")
 			}
 		}
@@ -185,7 +203,7 @@ func slice(svc string, pods ...int) *discoveryv1.EndpointSlice {
 		Ports:       []discoveryv1.EndpointPort{{Name: new(string), Port: &port, Protocol: &proto}},
 	}
 	for _, i := range pods {
-		s.Endpoints = append(s.Endpoints, discoveryv1.Endpoint{Addresses: []string{podIP(i)}, NodeName: &node})
+		s.Endpoints = append(s.Endpoints, discoveryv1.Endpoint{Addresses: []string{netnstest.PodIP(i)}, NodeName: &node})
 	}
 	return s
 }
@@ -224,7 +242,7 @@ func spread(t *testing.T, ns, addr string, n int, want ...string) {
 	t.Helper()
 	counts := map[string]int{}
 	for range n {
-		name, err := dialIn(ns, addr)
+		name, err := netnstest.DialIn(ns, addr)
 		if err != nil {
 			t.Fatalf("%s from %q: %v (so far %v)", addr, ns, err, counts)
 		}

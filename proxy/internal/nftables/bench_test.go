@@ -11,24 +11,8 @@ import (
 	"github.com/wharfhq/wharf/proxy/internal/netnstest"
 	"github.com/wharfhq/wharf/proxy/internal/nftables/plan"
 	"github.com/wharfhq/wharf/proxy/internal/rules"
+	"github.com/wharfhq/wharf/proxy/internal/rules/rulestest"
 )
-
-// benchSnapshot is n services of 5 endpoints, as hack/bench/proxy makes.
-func benchSnapshot(n int) *rules.Snapshot {
-	s := &rules.Snapshot{ClusterCIDR: "10.0.0.0/8", Services: make([]rules.ServicePort, n)}
-	for i := range n {
-		sp := rules.ServicePort{Namespace: "default", Name: fmt.Sprintf("svc-%d", i), PortName: "http", Protocol: rules.TCP,
-			ClusterIP: fmt.Sprintf("10.96.%d.%d", i/250, i%250+1), Port: 80}
-		if i%10 == 0 {
-			sp.NodePort = int32(30000 + i%2000)
-		}
-		for j := range 5 {
-			sp.Endpoints = append(sp.Endpoints, rules.Endpoint{IP: fmt.Sprintf("10.%d.%d.%d", 100+j, i/250, i%250+1), Port: 8080, Ready: true, Serving: true})
-		}
-		s.Services[i] = sp
-	}
-	return s
-}
 
 // BenchmarkKernelChange times Sync of one service's change among 10k in
 // the kernel (a netns of its own): same endpoint count (its map only) and
@@ -48,7 +32,7 @@ func BenchmarkKernelChange(b *testing.B) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	snap := benchSnapshot(10000)
+	snap := rulestest.Synthetic(10000, 5)
 	g := plan.NewGenerator()
 	start := time.Now()
 	if _, err := s.Sync(ctx, g.Generate(snap)); err != nil {

@@ -16,6 +16,9 @@ import (
 	"github.com/wharfhq/wharf/proxy/internal/rules"
 )
 
+// nsPrefix starts the names of this package's network namespaces.
+const nsPrefix = "wharf-pt-nft-"
+
 func TestMain(m *testing.M) {
 	if netnstest.Inside() == "" && os.Geteuid() == 0 {
 		if err := netnstest.CleanLeftovers(nsPrefix); err != nil {
@@ -35,7 +38,7 @@ const (
 func trafficSnapshot(pods ...int) *rules.Snapshot {
 	web := rules.ServicePort{Namespace: "default", Name: "web", Protocol: rules.TCP, ClusterIP: webIP, Port: 80, NodePort: 30080}
 	for _, i := range pods {
-		web.Endpoints = append(web.Endpoints, rules.Endpoint{IP: podIP(i), Port: 8080, Ready: true, Serving: true})
+		web.Endpoints = append(web.Endpoints, rules.Endpoint{IP: netnstest.PodIP(i), Port: 8080, Ready: true, Serving: true})
 	}
 	empty := rules.ServicePort{Namespace: "default", Name: "empty", Protocol: rules.TCP, ClusterIP: emptyIP, Port: 80}
 	// As the apiserver's own service: an endpoint on loopback.
@@ -50,7 +53,7 @@ func spread(t *testing.T, ns, addr string, n int) map[string]int {
 	t.Helper()
 	got := map[string]int{}
 	for range n {
-		s, err := dialIn(ns, addr)
+		s, err := netnstest.DialIn(ns, addr)
 		if err != nil {
 			s = "error: " + err.Error()
 		}
@@ -68,7 +71,8 @@ func TestSyncTraffic(t *testing.T) {
 	if !netnstest.Reexec(t, nsPrefix+"traffic") {
 		return
 	}
-	client := buildTopology(t, "tr", 3)
+	topo := netnstest.Topology{Prefix: nsPrefix, Tag: "tr", Pods: 3, Hairpin: true}
+	client := topo.Build(t)
 	ctx := context.Background()
 	s, err := New(Config{})
 	if err != nil {
@@ -92,10 +96,10 @@ func TestSyncTraffic(t *testing.T) {
 	if len(all) != 3 {
 		t.Errorf("cluster IP: want all 3 pods, got %v\n%s", all, table)
 	}
-	if got := spread(t, client, nodeIP+":30080", 5); len(got) == 0 {
+	if got := spread(t, client, netnstest.NodeIP+":30080", 5); len(got) == 0 {
 		t.Error("NodePort: no answer")
 	}
-	if _, err := dialIn(client, emptyIP+":80"); !errors.Is(err, syscall.ECONNREFUSED) {
+	if _, err := netnstest.DialIn(client, emptyIP+":80"); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Errorf("service without endpoints: want connection refused, got %v", err)
 	}
 	// Loopback flows are not masqueraded although 127.0.0.1 is an endpoint.
@@ -103,7 +107,7 @@ func TestSyncTraffic(t *testing.T) {
 		t.Errorf("a loopback connection arrived from %s", peer)
 	}
 	// Hairpin: pod 1 reaches itself through the service only masqueraded.
-	if got := spread(t, podNS("tr", 1), webIP+":80", 30); got["pod1"] == 0 {
+	if got := spread(t, topo.PodNS(1), webIP+":80", 30); got["pod1"] == 0 {
 		t.Errorf("hairpin: pod1 never reached itself through the service: %v", got)
 	}
 
@@ -170,7 +174,7 @@ func loopbackPeer(t *testing.T) string {
 			_ = c.Close()
 		}
 	}()
-	got, err := dialIn("", ln.Addr().String())
+	got, err := netnstest.DialIn("", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

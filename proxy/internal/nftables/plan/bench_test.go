@@ -5,29 +5,13 @@ import (
 	"testing"
 
 	"github.com/wharfhq/wharf/proxy/internal/rules"
+	"github.com/wharfhq/wharf/proxy/internal/rules/rulestest"
 )
-
-// benchSnapshot is n services of 5 endpoints, as hack/bench/proxy makes.
-func benchSnapshot(n int) *rules.Snapshot {
-	s := &rules.Snapshot{ClusterCIDR: "10.0.0.0/8", Services: make([]rules.ServicePort, n)}
-	for i := range n {
-		sp := rules.ServicePort{Namespace: "default", Name: fmt.Sprintf("svc-%d", i), PortName: "http", Protocol: rules.TCP,
-			ClusterIP: fmt.Sprintf("10.96.%d.%d", i/250, i%250+1), Port: 80}
-		if i%10 == 0 {
-			sp.NodePort = int32(30000 + i%2000)
-		}
-		for j := range 5 {
-			sp.Endpoints = append(sp.Endpoints, rules.Endpoint{IP: fmt.Sprintf("10.%d.%d.%d", 100+j, i/250, i%250+1), Port: 8080, Ready: true, Serving: true})
-		}
-		s.Services[i] = sp
-	}
-	return s
-}
 
 // BenchmarkOneChange is the pure part of a sync of one endpoint change
 // among 10k services: Generate and Diff.
 func BenchmarkOneChange(b *testing.B) {
-	snap := benchSnapshot(10000)
+	snap := rulestest.Synthetic(10000, 5)
 	g, tbl := NewGenerator(), NewElemTable()
 	prev := g.Generate(snap)
 	collect(Diff(nil, prev, nil, tbl, 500))
@@ -49,7 +33,7 @@ func BenchmarkOneChange(b *testing.B) {
 
 // BenchmarkFull is the pure part of a full sync of 10k services.
 func BenchmarkFull(b *testing.B) {
-	snap := benchSnapshot(10000)
+	snap := rulestest.Synthetic(10000, 5)
 	b.ReportAllocs()
 	for b.Loop() {
 		for t := range Diff(nil, Generate(snap), nil, NewElemTable(), 500) {
