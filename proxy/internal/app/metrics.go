@@ -4,9 +4,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/wharfhq/wharf/proxy/internal/iptables"
-	"github.com/wharfhq/wharf/proxy/internal/rules"
 )
 
 // metrics uses upstream kube-proxy's metric names.
@@ -43,17 +40,19 @@ func newMetrics() *metrics {
 	return m
 }
 
-func (m *metrics) observe(rs *rules.Ruleset, res iptables.Result, d time.Duration, err error) {
+// observe records a sync that took d: a failure if err is not nil, else
+// whether it was full, its time and the rules per table.
+func (m *metrics) observe(tables map[string]int, full bool, d time.Duration, err error) {
 	m.duration.Observe(d.Seconds())
 	if err != nil {
 		m.failures.Inc()
 		return
 	}
-	if res.Full {
+	if full {
 		m.full.Inc()
 	}
 	m.last.SetToCurrentTime()
-	for _, t := range rs.Tables() {
-		m.rules.WithLabelValues(t.Name).Set(float64(rs.TableRuleCount(t.Name)))
+	for table, n := range tables {
+		m.rules.WithLabelValues(table).Set(float64(n))
 	}
 }

@@ -38,23 +38,50 @@ type proxier struct {
 }
 
 func (p *proxier) sync(ctx context.Context, full bool) error {
+	return p.syncWith(ctx, full, p.syncer.Invalidate, func(ctx context.Context, snap *rules.Snapshot) (applied, error) {
+		rs := p.renderer.Compute(snap)
+		res, err := p.syncer.Sync(ctx, rs)
+		if err != nil {
+			return applied{full: res.Full}, err
+		}
+		tables := map[string]int{}
+		for _, t := range rs.Tables() {
+			tables[t.Name] = rs.TableRuleCount(t.Name)
+		}
+		return applied{full: res.Full, rules: rs.RuleCount(), tables: tables, attrs: []any{"bytes", res.Bytes}}, nil
+	})
+}
+
+// applied is what a mode's apply step tells syncWith.
+type applied struct {
+	full   bool           // all rules were written, not only changes
+	rules  int            // the rules now in the kernel
+	tables map[string]int // the rules per table, for the rules gauge
+	attrs  []any          // the mode's own attributes of the "synced" log line
+}
+
+// syncWith is one sync of either mode around its apply step: take the
+// changed services (all of them if full, after invalidate), update the
+// cache, apply its snapshot, record the outcome and, once the rules are
+// in, flush stale conntrack entries. Failed changes are queued again.
+func (p *proxier) syncWith(ctx context.Context, full bool, invalidate func(),
+	apply func(context.Context, *rules.Snapshot) (applied, error)) error {
 	start := time.Now()
 	dirty, rv := p.changes.take()
 	if full {
-		p.syncer.Invalidate()
+		invalidate()
 		dirty = p.cache.allKeys(p)
 	}
 	p.staleFlows = append(p.staleFlows, p.cache.update(dirty, p)...)
 	snap := p.cache.snapshot(p.clusterCIDR)
-	rs := p.renderer.Compute(snap)
-	res, err := p.syncer.Sync(ctx, rs)
+	res, err := apply(ctx, snap)
 	if err != nil {
 		p.changes.add("", keys(dirty)...) // the next (full) sync retries them anyway
 	}
 	elapsed := time.Since(start)
-	p.metrics.observe(rs, res, elapsed, err)
+	p.metrics.observe(res.tables, res.full, elapsed, err)
 	if err != nil {
-		p.log.ErrorContext(ctx, "sync failed; next sync is a full one", "err", err, "full", res.Full, "elapsed", elapsed)
+		p.log.ErrorContext(ctx, "sync failed; next sync is a full one", "err", err, "full", res.full, "elapsed", elapsed)
 		return err
 	}
 	if len(p.staleFlows) > 0 {
@@ -67,9 +94,9 @@ func (p *proxier) sync(ctx context.Context, full bool) error {
 	p.staleFlows = nil
 	p.lastSuccess.Store(time.Now().UnixNano())
 	p.syncedRV.Store(rv)
-	p.lastRules.Store(int64(rs.RuleCount()))
-	p.log.DebugContext(ctx, "synced", "full", res.Full, "changedServices", len(dirty), "servicePorts", len(snap.Services),
-		"rules", rs.RuleCount(), "bytes", res.Bytes, "elapsed", elapsed)
+	p.lastRules.Store(int64(res.rules))
+	attrs := append([]any{"full", res.full, "changedServices", len(dirty), "servicePorts", len(snap.Services)}, res.attrs...)
+	p.log.DebugContext(ctx, "synced", append(attrs, "rules", res.rules, "elapsed", elapsed)...)
 	return nil
 }
 

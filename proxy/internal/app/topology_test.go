@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/wait"
+
 	"github.com/wharfhq/wharf/proxy/internal/netnstest"
 )
 
@@ -19,20 +21,15 @@ func buildTopology(t *testing.T, tag string, pods int) string {
 	return netnstest.Topology{Prefix: nsPrefix, Tag: tag, Pods: pods}.Build(t)
 }
 
-// waitFor polls f until it returns nil or the deadline passes.
+// waitFor polls f until it returns nil or 30 seconds pass.
 func waitFor(t *testing.T, what string, f func() error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("waiting for %s: %v", what, err)
-		case <-time.After(100 * time.Millisecond):
-		}
+	var last error
+	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+		last = f()
+		return last == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for %s: %v", what, last)
 	}
 }
