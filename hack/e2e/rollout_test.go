@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	neturl "net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -39,13 +40,22 @@ func (e *env) startTraffic(ctx context.Context, node, url string) *traffic {
 	go func() {
 		defer close(tr.done)
 		for ctx.Err() == nil {
-			out, err := e.c.Exec(ctx, node, "curl", "-sS", "-f", "--max-time", "5", url)
+			// 15 s: a loaded CI machine (load 15+, race-enabled tests of
+			// other packages) can stall packet processing for seconds; a
+			// request sent into a hole (a dead endpoint, a packet left
+			// un-DNATed) stays stuck on its conntrack entry and still
+			// fails, with serviceState saying where it went.
+			out, err := e.c.Exec(ctx, node, "curl", "-sS", "-f", "--max-time", "15", url)
 			if ctx.Err() != nil {
 				return // cut by stop: not a failed request
 			}
+			var state string
+			if err != nil {
+				state = e.serviceState(ctx, node, url)
+			}
 			tr.mu.Lock()
 			if err != nil {
-				tr.failed = append(tr.failed, fmt.Sprintf("%s: %v %s", time.Now().Format("15:04:05.000"), err, out))
+				tr.failed = append(tr.failed, fmt.Sprintf("%s: %v %s [%s]", time.Now().Format("15:04:05.000"), err, out, state))
 			} else {
 				tr.ok++
 				tr.answers[strings.TrimSpace(string(out))]++
@@ -55,6 +65,62 @@ func (e *env) startTraffic(ctx context.Context, node, url string) *traffic {
 		}
 	}()
 	return tr
+}
+
+// serviceState describes, for a failed request, what node's kernel held
+// for the service of url right after: the conntrack entries towards it
+// that never got an answer (where their SYNs were sent: the reply source is
+// the endpoint chosen, or the service IP itself if nothing was DNATed) and
+// the nat rules naming the service's IP.
+func (e *env) serviceState(ctx context.Context, node, url string) string {
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return err.Error()
+	}
+	ip := u.Hostname()
+	var parts []string
+	if out, err := e.c.Exec(ctx, node, "conntrack", "-L", "-p", "tcp", "-d", ip); err == nil {
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.Contains(l, "SYN_SENT") || strings.Contains(l, "UNREPLIED") {
+				parts = append(parts, "conntrack: "+strings.Join(strings.Fields(l), " "))
+			}
+		}
+	}
+	if out, err := e.c.Exec(ctx, node, "iptables-save", "-t", "nat"); err == nil {
+		parts = append(parts, serviceRules(string(out), ip)...)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// serviceRules picks from an iptables-save of the nat table the rules
+// naming ip, then those of the chains they jump to, two levels deep (the
+// service chain and its endpoint chains).
+func serviceRules(save, ip string) []string {
+	lines := strings.Split(save, "\n")
+	want, seen := map[string]bool{}, map[string]bool{}
+	var out []string
+	pick := func(match func(string) bool) {
+		for _, l := range lines {
+			if !match(l) || seen[l] {
+				continue
+			}
+			seen[l] = true
+			out = append(out, "rule: "+l)
+			if f := strings.Fields(l); len(f) > 1 && f[len(f)-2] == "-j" && strings.HasPrefix(f[len(f)-1], "KUBE-S") {
+				want[f[len(f)-1]] = true
+			}
+		}
+	}
+	pick(func(l string) bool { return strings.Contains(l, ip) })
+	for range 2 {
+		chains := maps.Clone(want)
+		clear(want)
+		pick(func(l string) bool {
+			f := strings.Fields(l)
+			return len(f) > 1 && f[0] == "-A" && chains[f[1]]
+		})
+	}
+	return out
 }
 
 // waitMore waits until n more requests than now have been answered (or
