@@ -10,35 +10,50 @@ import (
 )
 
 func TestRunner(t *testing.T) {
-	type call struct{ full bool }
-	calls := make(chan call, 100)
-	fail := make(chan bool, 100)
-	sync := func(_ context.Context, full bool) error {
-		calls <- call{full}
+	// Each sync reports whether it is full and returns what the test
+	// hands it, so the test decides every sync's outcome in order.
+	calls, results := make(chan bool), make(chan error)
+	sync := func(ctx context.Context, full bool) error {
 		select {
-		case <-fail:
-			return errors.New("boom")
-		default:
-			return nil
+		case calls <- full:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
+		select {
+		case err := <-results:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	next := func(ret error) (full bool) {
+		t.Helper()
+		select {
+		case full = <-calls:
+		case <-time.After(30 * time.Second):
+			t.Fatal("no sync came within 30s")
+		}
+		results <- ret
+		return full
 	}
 	r := newRunner(sync, time.Millisecond, time.Hour, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.Run(ctx); close(done) }()
-	if c := <-calls; !c.full {
+	if !next(nil) {
 		t.Error("first sync must be full")
 	}
+	r.Poke()
+	if next(errors.New("boom")) { // fails ...
+		t.Error("poked sync must not be full")
+	}
+	next(nil)      // ... and is retried without another poke
 	for range 50 { // a burst collapses: Poke never blocks
 		r.Poke()
 	}
-	if c := <-calls; c.full {
+	if next(nil) {
 		t.Error("poked sync must not be full")
 	}
-	fail <- true
-	r.Poke()
-	<-calls // fails ...
-	<-calls // ... and is retried without a poke
 	cancel()
 	<-done
 }
