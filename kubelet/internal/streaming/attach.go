@@ -16,14 +16,9 @@ import (
 // leaves. Containers run without stdin or a terminal, so input=1 and
 // tty=1 are refused before the upgrade.
 func (s *Server) serveAttach(w http.ResponseWriter, r *http.Request) {
-	pod, id, err := s.target(r)
+	pod, id, opts, err := s.commandTarget(r)
 	if err != nil {
 		writeError(w, err)
-		return
-	}
-	opts, err := remotecommand.NewOptions(r)
-	if err != nil {
-		writeError(w, badRequest("%v", err))
 		return
 	}
 	if opts.Stdin || opts.TTY {

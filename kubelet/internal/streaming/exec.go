@@ -19,14 +19,9 @@ import (
 // serveExec serves /exec/{ns}/{pod}/{container}?command=..&input=1&
 // output=1&error=1&tty=1 (the parameter names the apiserver sends).
 func (s *Server) serveExec(w http.ResponseWriter, r *http.Request) {
-	pod, id, err := s.target(r)
+	pod, id, opts, err := s.commandTarget(r)
 	if err != nil {
 		writeError(w, err)
-		return
-	}
-	opts, err := remotecommand.NewOptions(r)
-	if err != nil {
-		writeError(w, badRequest("%v", err))
 		return
 	}
 	cmd := r.URL.Query()["command"]

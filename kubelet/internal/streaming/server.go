@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	rcconst "k8s.io/apimachinery/pkg/util/remotecommand"
+	"k8s.io/cri-streaming/pkg/streaming/remotecommand"
 
 	"github.com/wharfhq/wharf/kubelet/internal/runtime"
 )
@@ -154,6 +155,20 @@ func (s *Server) target(r *http.Request) (*corev1.Pod, string, error) {
 	}
 	id, err := s.runningContainer(r.Context(), pod, r.PathValue("container"))
 	return pod, id, err
+}
+
+// commandTarget is target plus the request's stream options (exec and
+// attach); bad options are a 400.
+func (s *Server) commandTarget(r *http.Request) (*corev1.Pod, string, *remotecommand.Options, error) {
+	pod, id, err := s.target(r)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	opts, err := remotecommand.NewOptions(r)
+	if err != nil {
+		return nil, "", nil, badRequest("%v", err)
+	}
+	return pod, id, opts, nil
 }
 
 // exitStatus is the error stream's final Status for a command's result.
