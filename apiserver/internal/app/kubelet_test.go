@@ -38,11 +38,9 @@ func fakeKubelet(t *testing.T) (*httptest.Server, *string, *string) {
 	return s, &cn, &query
 }
 
-func TestPodLogAndNodeProxyReachTheKubelet(t *testing.T) {
-	kl, cn, query := fakeKubelet(t)
-	_, port, _ := net.SplitHostPort(kl.Listener.Addr().String())
-	e := startSecure(t, nil)
-	admin := e.client(nil, "admin", "system:masters")
+// kubeletNode registers node n1 with its kubelet at 127.0.0.1:port and
+// binds pods web (container app) and two (containers a and b) to it.
+func (e *secureEnv) kubeletNode(admin *http.Client, port string) {
 	e.must(admin, "POST", "/api/v1/nodes", `{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"}}`, 201)
 	e.must(admin, "PUT", "/api/v1/nodes/n1/status", `{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"},
 		"status":{"addresses":[{"type":"InternalIP","address":"127.0.0.1"}],"daemonEndpoints":{"kubeletEndpoint":{"Port":`+port+`}}}}`, 200)
@@ -50,6 +48,14 @@ func TestPodLogAndNodeProxyReachTheKubelet(t *testing.T) {
 		"spec":{"nodeName":"n1","containers":[{"name":"app","image":"x"}]}}`, 201)
 	e.must(admin, "POST", "/api/v1/namespaces/default/pods", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"two"},
 		"spec":{"nodeName":"n1","containers":[{"name":"a","image":"x"},{"name":"b","image":"x"}]}}`, 201)
+}
+
+func TestPodLogAndNodeProxyReachTheKubelet(t *testing.T) {
+	kl, cn, query := fakeKubelet(t)
+	_, port, _ := net.SplitHostPort(kl.Listener.Addr().String())
+	e := startSecure(t, nil)
+	admin := e.client(nil, "admin", "system:masters")
+	e.kubeletNode(admin, port)
 	var body string
 	waitFor(t, func() bool {
 		code, b := e.do(admin, "GET", "/api/v1/namespaces/default/pods/web/log?tailLines=5&follow=true", "")

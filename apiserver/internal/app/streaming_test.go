@@ -50,13 +50,7 @@ func TestPodExecAndPortForwardReachTheKubelet(t *testing.T) {
 	port, seen := fakeStreamKubelet(t)
 	e := startSecure(t, nil)
 	admin := e.client(nil, "admin", "system:masters")
-	e.must(admin, "POST", "/api/v1/nodes", `{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"}}`, 201)
-	e.must(admin, "PUT", "/api/v1/nodes/n1/status", `{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"},
-		"status":{"addresses":[{"type":"InternalIP","address":"127.0.0.1"}],"daemonEndpoints":{"kubeletEndpoint":{"Port":`+port+`}}}}`, 200)
-	e.must(admin, "POST", "/api/v1/namespaces/default/pods", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},
-		"spec":{"nodeName":"n1","containers":[{"name":"app","image":"x"}]}}`, 201)
-	e.must(admin, "POST", "/api/v1/namespaces/default/pods", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"two"},
-		"spec":{"nodeName":"n1","containers":[{"name":"a","image":"x"},{"name":"b","image":"x"}]}}`, 201)
+	e.kubeletNode(admin, port)
 	e.must(admin, "POST", "/api/v1/namespaces/default/pods", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"pending"},
 		"spec":{"containers":[{"name":"a","image":"x"}]}}`, 201)
 
